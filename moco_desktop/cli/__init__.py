@@ -1,0 +1,1 @@
+"""The moco-desktop command line."""

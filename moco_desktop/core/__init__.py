@@ -1,0 +1,1 @@
+"""Pure domain: entities, time maths and duration parsing. Standard library only."""

@@ -1,0 +1,1 @@
+"""Per-OS code (idle time, autostart, directories) behind small interfaces."""

@@ -1,0 +1,1 @@
+"""PySide6 user interface: tray, windows and view models."""
