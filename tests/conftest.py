@@ -1,0 +1,89 @@
+"""Test-wide fixtures: isolated user directories, an in-memory keyring, a qasync event loop.
+
+Every test runs with its own XDG/APPDATA directories (nothing touches the real home), a keyring
+that lives in memory, and Qt in offscreen mode unless a test asks for Xvfb.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that keeps secrets in a dict, so tests never touch the OS keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        import keyring.errors
+
+        if (service, username) not in self.secrets:
+            raise keyring.errors.PasswordDeleteError(username)
+        del self.secrets[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every platform directory (config, data, cache, state) into the test's tmp dir."""
+    home = tmp_path / "home"
+    for variable, sub in {
+        "XDG_CONFIG_HOME": "config",
+        "XDG_DATA_HOME": "data",
+        "XDG_CACHE_HOME": "cache",
+        "XDG_STATE_HOME": "state",
+        "APPDATA": "appdata",
+        "LOCALAPPDATA": "localappdata",
+    }.items():
+        folder = home / sub
+        folder.mkdir(parents=True)
+        monkeypatch.setenv(variable, str(folder))
+    for variable in ("MOCO_DOMAIN", "MOCO_BASE_URL", "MOCO_API_KEY", "MOCO_LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("MOCO_LANG", "en")
+    return home
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    from moco_desktop.core import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Callable[[], Any]]:
+    """Async tests run on a qasync loop, so Qt timers and signals work while a test awaits."""
+    import qasync
+
+    return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
