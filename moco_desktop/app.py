@@ -1,0 +1,104 @@
+"""The composition root: builds and wires every layer; the CLI and the GUI both start here.
+
+Nothing else constructs clients, stores or services. Demo mode is the same wiring pointed at an
+embedded MOCO server with a throw-away data directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from moco_desktop.core.i18n import set_language
+from moco_desktop.credentials.keyring_store import CredentialStore
+from moco_desktop.demo.seed import DemoAccount, seed_demo
+from moco_desktop.demo.server import EmbeddedMocoServer
+from moco_desktop.demo.state import MocoState
+from moco_desktop.services.account import AccountService, ActiveAccount
+from moco_desktop.storage.settings import SettingsFile
+from moco_desktop.system.paths import AppPaths
+
+
+@dataclass
+class AppContext:
+    """Everything the front ends need, wired once per process."""
+
+    paths: AppPaths
+    accounts: AccountService
+    credentials: CredentialStore
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @classmethod
+    def create(
+        cls,
+        paths: AppPaths | None = None,
+        env: Mapping[str, str] | None = None,
+        *,
+        credentials: CredentialStore | None = None,
+    ) -> AppContext:
+        paths = (paths or AppPaths.for_user()).ensure()
+        environment = dict(os.environ if env is None else env)
+        credentials = credentials or CredentialStore()
+        context: AppContext
+        accounts = AccountService(
+            SettingsFile(paths.settings_file),
+            credentials,
+            env=environment,
+            forget_account_data=lambda account_id: context.forget_account_data(account_id),
+        )
+        context = cls(paths, accounts, credentials, environment)
+        if accounts.settings.language:
+            set_language(accounts.settings.language)
+        return context
+
+    def forget_account_data(self, account_id: str) -> None:
+        """Delete everything cached for an account (logout)."""
+        from moco_desktop.storage.database import forget_account
+
+        forget_account(self.paths.database_file, account_id)
+
+    async def open_workspace(self, account: ActiveAccount, acting_user_id: int | None = None):  # type: ignore[no-untyped-def]
+        """The services for one account, acting as itself or (staff) a colleague."""
+        from moco_desktop.services.workspace import Workspace
+
+        client = self.accounts.client(account, acting_user_id)
+        return await Workspace.open(
+            client,
+            self.paths.database_file,
+            account_key=account.record.account_id,
+            user_id=account.record.user_id,
+            acting_user_id=acting_user_id,
+        )
+
+
+@dataclass
+class DemoEnvironment:
+    """A running embedded MOCO server with demo data and a throw-away app directory."""
+
+    server: EmbeddedMocoServer
+    account: DemoAccount
+    root: Path
+
+    @classmethod
+    def start(cls, port: int = 0, today: dt.date | None = None) -> DemoEnvironment:
+        state = MocoState()
+        account = seed_demo(state, today or dt.date.today())
+        server = EmbeddedMocoServer(state, port=port).start()
+        root = Path(tempfile.mkdtemp(prefix="moco-desktop-demo-"))
+        return cls(server, account, root)
+
+    def context(self) -> AppContext:
+        env = {**os.environ, "MOCO_BASE_URL": self.server.base_url, "MOCO_DOMAIN": "demo"}
+        env.pop("MOCO_API_KEY", None)
+        return AppContext.create(
+            AppPaths.under(self.root), env, credentials=CredentialStore(memory_only=True)
+        )
+
+    def stop(self) -> None:
+        self.server.stop()
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,234 @@
+"""Who is logged in: login (password or API key), logout, the active account and its key.
+
+Keys go to the OS keyring through `CredentialStore`; settings keep only domain, email and user
+id. `MOCO_API_KEY` (with `MOCO_DOMAIN` or `MOCO_BASE_URL`) runs without any stored login.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from moco_desktop.api.client import MocoClient
+from moco_desktop.api.errors import InvalidDomainError, MocoError
+from moco_desktop.api.ratelimit import RateLimitPlan, limiter_for
+from moco_desktop.api.urls import normalize_domain, resolve_base_url
+from moco_desktop.core.entities import ApiKey, Profile
+from moco_desktop.core.i18n import register, tr
+from moco_desktop.credentials.keyring_store import CredentialStore, KeyStorage
+from moco_desktop.storage.settings import AccountRecord, Settings, SettingsFile
+
+register(
+    {
+        "account.not_logged_in": {
+            "en": "Not logged in. Run `moco-desktop login` first (or set MOCO_API_KEY).",
+            "de": "Nicht angemeldet. Bitte zuerst `moco-desktop login` ausführen "
+            "(oder MOCO_API_KEY setzen).",
+        },
+        "account.key_missing": {
+            "en": "The API key for {account} is no longer available (keyring empty or "
+            "locked). Please log in again.",
+            "de": "Der API-Schlüssel für {account} ist nicht mehr verfügbar (Schlüsselbund leer "
+            "oder gesperrt). Bitte neu anmelden.",
+        },
+        "account.domain_missing": {
+            "en": "Which MOCO account? Give the domain (e.g. `acme` for acme.mocoapp.com).",
+            "de": "Welcher MOCO-Account? Bitte die Domain angeben (z. B. `acme` für "
+            "acme.mocoapp.com).",
+        },
+        "account.empty_credentials": {
+            "en": "Email and password must not be empty.",
+            "de": "E-Mail und Passwort dürfen nicht leer sein.",
+        },
+    }
+)
+
+PLANS: Mapping[str, RateLimitPlan] = {
+    "seed": RateLimitPlan.STANDARD_SEED,
+    "standard": RateLimitPlan.STANDARD,
+    "unlimited": RateLimitPlan.UNLIMITED,
+}
+
+
+class NotLoggedInError(MocoError):
+    """There is no usable login: nothing stored, or its key is gone."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveAccount:
+    """A login that can talk to MOCO now: the record and its key."""
+
+    record: AccountRecord
+    api_key: ApiKey
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    account: ActiveAccount
+    profile: Profile
+    key_storage: KeyStorage
+
+
+ClientFactory = Callable[[str, ApiKey | None, RateLimitPlan], MocoClient]
+
+
+def _default_client_factory(base_url: str, key: ApiKey | None, plan: RateLimitPlan) -> MocoClient:
+    limiter_key = f"{base_url}|{key.fingerprint() if key else 'anonymous'}"
+    return MocoClient(base_url, key, limiter=limiter_for(limiter_key, plan))
+
+
+def account_id_for(base_url: str, user_id: int) -> str:
+    """A stable id of one user on one MOCO account, e.g. `acme.mocoapp.com#123`."""
+    host = urlsplit(base_url).netloc or base_url
+    return f"{host}#{user_id}"
+
+
+class AccountService:
+    """Login, logout and the active account; holds no network connection itself."""
+
+    def __init__(
+        self,
+        settings_file: SettingsFile,
+        credentials: CredentialStore,
+        *,
+        env: Mapping[str, str] | None = None,
+        client_factory: ClientFactory = _default_client_factory,
+        forget_account_data: Callable[[str], None] | None = None,
+    ) -> None:
+        self._settings_file = settings_file
+        self._credentials = credentials
+        self._env = os.environ if env is None else env
+        self._client_factory = client_factory
+        self._forget_account_data = forget_account_data
+        self._settings = settings_file.load()
+
+    # -- settings ---------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def update_settings(self, settings: Settings) -> None:
+        self._settings = settings
+        self._settings_file.save(settings)
+
+    @property
+    def rate_limit_plan(self) -> RateLimitPlan:
+        return PLANS.get(self._settings.rate_limit_plan, RateLimitPlan.STANDARD_SEED)
+
+    def base_url_for(self, domain: str | None) -> str:
+        """The API base URL for a domain (or MOCO_BASE_URL); raises a clear error otherwise."""
+        domain = domain or self._env.get("MOCO_DOMAIN") or None
+        if not domain and not self._env.get("MOCO_BASE_URL"):
+            raise InvalidDomainError(tr("account.domain_missing"))
+        return resolve_base_url(domain, self._env)
+
+    def client(self, account: ActiveAccount, acting_user_id: int | None = None) -> MocoClient:
+        client = self._client_factory(
+            account.record.base_url, account.api_key, self.rate_limit_plan
+        )
+        return client.acting_as(acting_user_id) if acting_user_id is not None else client
+
+    # -- login / logout ---------------------------------------------------------------------
+    async def login_with_password(self, domain: str | None, email: str, password: str) -> LoginOutcome:
+        email = email.strip()
+        if not email or not password:
+            raise NotLoggedInError(tr("account.empty_credentials"))
+        base_url = self.base_url_for(domain)
+        anonymous = self._client_factory(base_url, None, self.rate_limit_plan)
+        try:
+            login = await anonymous.login(email, password)
+        finally:
+            await anonymous.aclose()
+        return await self._complete_login(domain, base_url, login.api_key, email)
+
+    async def login_with_api_key(self, domain: str | None, api_key: str) -> LoginOutcome:
+        base_url = self.base_url_for(domain)
+        return await self._complete_login(domain, base_url, ApiKey(api_key), "")
+
+    async def _complete_login(
+        self, domain: str | None, base_url: str, key: ApiKey, email: str
+    ) -> LoginOutcome:
+        client = self._client_factory(base_url, key, self.rate_limit_plan)
+        try:
+            session = await client.session()
+            profile = await client.profile()
+        finally:
+            await client.aclose()
+        record = AccountRecord(
+            account_id=account_id_for(base_url, session.user_id),
+            domain=self._display_domain(domain, base_url),
+            base_url=base_url,
+            user_id=session.user_id,
+            email=email or profile.email,
+            display_name=profile.full_name,
+        )
+        storage = self._credentials.save(record.account_id, key)
+        self.update_settings(self._settings.with_account(record))
+        return LoginOutcome(ActiveAccount(record, key), profile, storage)
+
+    def logout(self, account_id: str | None = None) -> AccountRecord | None:
+        """Remove the key and the cached data of an account (default: the active one)."""
+        record = self._settings.account(account_id or self._settings.active_account_id)
+        if record is None:
+            return None
+        self._credentials.delete(record.account_id)
+        if self._forget_account_data is not None:
+            self._forget_account_data(record.account_id)
+        self.update_settings(self._settings.without_account(record.account_id))
+        return record
+
+    def switch_to(self, account_id: str) -> AccountRecord:
+        record = self._settings.account(account_id)
+        if record is None:
+            raise NotLoggedInError(tr("account.not_logged_in"))
+        self.update_settings(replace(self._settings, active_account_id=account_id))
+        return record
+
+    # -- the active account -----------------------------------------------------------------
+    async def active(self) -> ActiveAccount:
+        """The account to work with: MOCO_API_KEY if set, else the stored active login."""
+        env_key = self._env.get("MOCO_API_KEY", "").strip()
+        if env_key:
+            return await self._account_from_environment(ApiKey(env_key))
+        record = self._settings.active_account
+        if record is None:
+            raise NotLoggedInError(tr("account.not_logged_in"))
+        key = self._credentials.load(record.account_id)
+        if key is None:
+            raise NotLoggedInError(tr("account.key_missing", account=record.domain))
+        return ActiveAccount(record, key)
+
+    async def _account_from_environment(self, key: ApiKey) -> ActiveAccount:
+        stored = self._settings.active_account
+        domain = self._env.get("MOCO_DOMAIN") or (stored.domain if stored else None)
+        base_url = self.base_url_for(domain)
+        if stored is not None and stored.base_url == base_url:
+            stored_key = self._credentials.load(stored.account_id)
+            if stored_key == key:
+                return ActiveAccount(stored, key)
+        client = self._client_factory(base_url, key, self.rate_limit_plan)
+        try:
+            session = await client.session()
+        finally:
+            await client.aclose()
+        record = AccountRecord(
+            account_id=account_id_for(base_url, session.user_id),
+            domain=self._display_domain(domain, base_url),
+            base_url=base_url,
+            user_id=session.user_id,
+        )
+        return ActiveAccount(record, key)
+
+    @staticmethod
+    def _display_domain(domain: str | None, base_url: str) -> str:
+        if domain:
+            try:
+                return normalize_domain(domain)
+            except InvalidDomainError:
+                pass
+        return urlsplit(base_url).netloc
