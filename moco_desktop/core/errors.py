@@ -1,10 +1,13 @@
 """The root of every error a person may see: it carries a message in their language.
 
 Layers raise subclasses (api.errors.MocoError, core.duration.DurationError, ...); the CLI and the
-GUI catch `UserFacingError` and show `message` without a traceback.
+GUI catch `UserFacingError` and show `message` without a traceback. `CatalogueError` is the
+common case of a message from the i18n catalogue that can be rendered again in another language.
 """
 
 from __future__ import annotations
+
+from moco_desktop.core.i18n import tr
 
 
 class UserFacingError(Exception):
@@ -16,3 +19,20 @@ class UserFacingError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CatalogueError(UserFacingError):
+    """An error whose message is catalogue entry `key` formatted with `params`.
+
+    `message` is in the language current when it was raised; `message_in` renders it again
+    (e.g. after the person switched the language).
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params: dict[str, object] = dict(params)
+        super().__init__(self.message_in(None))
+
+    def message_in(self, lang: str | None) -> str:
+        """The message in `lang` ("en" or "de"; None: the current language)."""
+        return tr(self.key, lang=lang, **self.params)
