@@ -1,1 +1,1 @@
-"""Per-OS code (idle time, autostart, directories) behind small interfaces."""
+"""Per-OS code (idle time, sleep and lock, start at login, directories) behind small interfaces."""
