@@ -6,6 +6,7 @@ that lives in memory, and Qt in offscreen mode unless a test asks for Xvfb.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -86,4 +87,16 @@ def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Callable[
     """Async tests run on a qasync loop, so Qt timers and signals work while a test awaits."""
     import qasync
 
-    return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+    class CollectingQEventLoop(qasync.QEventLoop):  # type: ignore[misc]
+        """Frees the closed loop's Qt timer objects on the main thread.
+
+        qasync's close() leaves its timer object's Qt timers registered; if a server thread's
+        garbage collection later frees that object, Qt fires a timer at a dead object and the
+        process segfaults. Collecting here, on the main thread, prevents that.
+        """
+
+        def close(self) -> None:
+            super().close()
+            gc.collect()
+
+    return {"qasync": lambda: CollectingQEventLoop(QApplication.instance() or QApplication([]))}
