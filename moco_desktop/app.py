@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from moco_desktop.core.i18n import set_language
 from moco_desktop.credentials.keyring_store import CredentialStore
@@ -22,6 +23,11 @@ from moco_desktop.demo.state import MocoState
 from moco_desktop.services.account import AccountService, ActiveAccount
 from moco_desktop.storage.settings import SettingsFile
 from moco_desktop.system.paths import AppPaths
+
+if TYPE_CHECKING:
+    from moco_desktop.api.client import MocoClient
+    from moco_desktop.services.workspace import Workspace
+    from moco_desktop.storage.database import Database
 
 
 @dataclass
@@ -57,23 +63,54 @@ class AppContext:
         return context
 
     def forget_account_data(self, account_id: str) -> None:
-        """Delete everything cached for an account (logout)."""
-        from moco_desktop.storage.database import forget_account
+        """Delete everything cached and pending for an account (logout)."""
+        from moco_desktop.storage.maintenance import forget_account
 
         forget_account(self.paths.database_file, account_id)
 
-    async def open_workspace(self, account: ActiveAccount, acting_user_id: int | None = None):  # type: ignore[no-untyped-def]
-        """The services for one account, acting as itself or (staff) a colleague."""
-        from moco_desktop.services.workspace import Workspace
+    async def open_workspace(
+        self, account: ActiveAccount, acting_user_id: int | None = None
+    ) -> WorkspaceSession:
+        """The services for one account, acting as itself or (staff) a colleague.
 
-        client = self.accounts.client(account, acting_user_id)
-        return await Workspace.open(
+        Use as `async with await context.open_workspace(account) as session:`; closing it
+        stops background sending and closes the client and the database.
+        """
+        from moco_desktop.services.workspace import Workspace
+        from moco_desktop.storage.database import open_database
+
+        client = self.accounts.client(account)
+        database = open_database(self.paths.database_file)
+        workspace = Workspace.open(
             client,
-            self.paths.database_file,
-            account_key=account.record.account_id,
-            user_id=account.record.user_id,
-            acting_user_id=acting_user_id,
+            database,
+            account.record.account_id,
+            account.record.user_id,
+            acting_user_id,
         )
+        return WorkspaceSession(workspace, client, database)
+
+
+class WorkspaceSession:
+    """An open workspace with the client and database it owns."""
+
+    def __init__(self, workspace: Workspace, client: MocoClient, database: Database) -> None:
+        self.workspace = workspace
+        self._client = client
+        self._database = database
+
+    async def __aenter__(self) -> WorkspaceSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        try:
+            await self.workspace.close()
+        finally:
+            await self._client.aclose()
+            self._database.close()
 
 
 @dataclass

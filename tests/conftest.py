@@ -24,10 +24,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that keeps secrets in a dict, so tests never touch the OS keyring."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.secrets: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

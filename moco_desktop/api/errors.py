@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from moco_desktop.core.errors import UserFacingError
 from moco_desktop.core.i18n import register, tr
 
 MESSAGES = register(
@@ -119,8 +120,8 @@ MESSAGES = register(
 )
 
 
-class MocoError(Exception):
-    """Base of every error the API layer raises."""
+class MocoError(UserFacingError):
+    """Base of every error the API layer raises (a message for the person, never the key)."""
 
     key: ClassVar[str] = "api.error"
 

@@ -21,8 +21,18 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PENDING = 3
 
-COMMANDS = ("login", "logout", "projects", "today", "status", "start", "stop", "log", "clock")
-COMMANDS += ("sync",)
+COMMANDS: tuple[str, ...] = (
+    "login",
+    "logout",
+    "projects",
+    "today",
+    "status",
+    "start",
+    "stop",
+    "log",
+    "clock",
+    "sync",
+)
 
 register(
     {
@@ -71,7 +81,7 @@ def _user_id(value: str) -> int:
 
 
 def build_parser() -> CliArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = CliArgumentParser(add_help=False)
     common.add_argument(
         "--as-user",
         type=_user_id,
@@ -91,7 +101,9 @@ def build_parser() -> CliArgumentParser:
         parents=[common],
     )
     parser.add_argument("--demo", action="store_true", help="start the GUI against the demo server")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliArgumentParser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=CliArgumentParser
+    )
 
     login = commands.add_parser("login", parents=[common], help="log in and store the API key")
     login.add_argument("--domain", help="MOCO domain: acme, acme.mocoapp.com or its URL")
@@ -145,7 +157,7 @@ def run_cli(argv: Sequence[str]) -> int:
     if getattr(args, "lang", None):
         set_language(args.lang)
     logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.ERROR,
         format="%(levelname)s %(name)s: %(message)s",
     )
     if args.command is None:

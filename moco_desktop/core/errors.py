@@ -2,7 +2,7 @@
 
 Layers raise subclasses (api.errors.MocoError, core.duration.DurationError, ...); the CLI and the
 GUI catch `UserFacingError` and show `message` without a traceback. `CatalogueError` is the
-common case of a message from the i18n catalogue that can be rendered again in another language.
+common case of a message from the i18n catalogue, rendered in the language current when read.
 """
 
 from __future__ import annotations
@@ -11,27 +11,34 @@ from moco_desktop.core.i18n import tr
 
 
 class UserFacingError(Exception):
-    """An error whose `message` is meant for the person using the app (already translated)."""
+    """An error whose `message` is meant for the person using the app (already translated).
 
-    def __init__(self, message: str) -> None:
+    Subclasses may override `message` as a property to render it lazily.
+    """
+
+    def __init__(self, message: str = "") -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        return self._message
 
     def __str__(self) -> str:
         return self.message
 
 
 class CatalogueError(UserFacingError):
-    """An error whose message is catalogue entry `key` formatted with `params`.
-
-    `message` is in the language current when it was raised; `message_in` renders it again
-    (e.g. after the person switched the language).
-    """
+    """An error whose message is catalogue entry `key` formatted with `params`."""
 
     def __init__(self, key: str, **params: object) -> None:
         self.key = key
         self.params: dict[str, object] = dict(params)
-        super().__init__(self.message_in(None))
+        super().__init__()
+
+    @property
+    def message(self) -> str:
+        return self.message_in(None)
 
     def message_in(self, lang: str | None) -> str:
         """The message in `lang` ("en" or "de"; None: the current language)."""

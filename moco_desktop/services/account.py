@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlsplit
 
 from moco_desktop.api.client import MocoClient
-from moco_desktop.api.errors import InvalidDomainError, MocoError
+from moco_desktop.api.errors import InvalidDomainError
 from moco_desktop.api.ratelimit import RateLimitPlan, limiter_for
 from moco_desktop.api.urls import normalize_domain, resolve_base_url
 from moco_desktop.core.entities import ApiKey, Profile
-from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.errors import CatalogueError
+from moco_desktop.core.i18n import register
 from moco_desktop.credentials.keyring_store import CredentialStore, KeyStorage
 from moco_desktop.storage.settings import AccountRecord, Settings, SettingsFile
 
@@ -38,12 +39,19 @@ register(
             "de": "Welcher MOCO-Account? Bitte die Domain angeben (z. B. `acme` für "
             "acme.mocoapp.com).",
         },
+        "account.bad_rate_limit": {
+            "en": "Invalid rate limit {value!r}: use seed, standard, unlimited or N/SECONDS.",
+            "de": "Ungültiges Ratenlimit {value!r}: seed, standard, unlimited oder N/SEKUNDEN "
+            "verwenden.",
+        },
         "account.empty_credentials": {
             "en": "Email and password must not be empty.",
             "de": "E-Mail und Passwort dürfen nicht leer sein.",
         },
     }
 )
+
+_KEY_IDENTITIES = "key_identities"  # settings.extra: hash of an env API key -> its account
 
 PLANS: Mapping[str, RateLimitPlan] = {
     "seed": RateLimitPlan.STANDARD_SEED,
@@ -52,11 +60,26 @@ PLANS: Mapping[str, RateLimitPlan] = {
 }
 
 
-class NotLoggedInError(MocoError):
-    """There is no usable login: nothing stored, or its key is gone."""
+def parse_rate_limit_plan(text: str) -> RateLimitPlan:
+    """`seed`, `standard`, `unlimited` or `N/SECONDS` (e.g. `120/120`)."""
+    if text in PLANS:
+        return PLANS[text]
+    count, _, seconds = text.partition("/")
+    try:
+        plan = RateLimitPlan(int(count), float(seconds))
+    except ValueError:
+        raise AccountError("account.bad_rate_limit", value=text) from None
+    if plan.max_requests < 1 or plan.per_seconds <= 0:
+        raise AccountError("account.bad_rate_limit", value=text)
+    return plan
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+
+class AccountError(CatalogueError):
+    """A login problem found before talking to MOCO (nothing stored, no domain, ...)."""
+
+
+class NotLoggedInError(AccountError):
+    """There is no usable login: nothing stored, or its key is gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +141,18 @@ class AccountService:
 
     @property
     def rate_limit_plan(self) -> RateLimitPlan:
+        """The client-side request budget: `MOCO_RATE_LIMIT` (a plan name or `N/SECONDS`),
+        else Settings, else the strictest documented figure (15 per 15 s)."""
+        override = self._env.get("MOCO_RATE_LIMIT", "").strip().lower()
+        if override:
+            return parse_rate_limit_plan(override)
         return PLANS.get(self._settings.rate_limit_plan, RateLimitPlan.STANDARD_SEED)
 
     def base_url_for(self, domain: str | None) -> str:
         """The API base URL for a domain (or MOCO_BASE_URL); raises a clear error otherwise."""
         domain = domain or self._env.get("MOCO_DOMAIN") or None
         if not domain and not self._env.get("MOCO_BASE_URL"):
-            raise InvalidDomainError(tr("account.domain_missing"))
+            raise AccountError("account.domain_missing")
         return resolve_base_url(domain, self._env)
 
     def client(self, account: ActiveAccount, acting_user_id: int | None = None) -> MocoClient:
@@ -134,10 +162,12 @@ class AccountService:
         return client.acting_as(acting_user_id) if acting_user_id is not None else client
 
     # -- login / logout ---------------------------------------------------------------------
-    async def login_with_password(self, domain: str | None, email: str, password: str) -> LoginOutcome:
+    async def login_with_password(
+        self, domain: str | None, email: str, password: str
+    ) -> LoginOutcome:
         email = email.strip()
         if not email or not password:
-            raise NotLoggedInError(tr("account.empty_credentials"))
+            raise AccountError("account.empty_credentials")
         base_url = self.base_url_for(domain)
         anonymous = self._client_factory(base_url, None, self.rate_limit_plan)
         try:
@@ -185,7 +215,7 @@ class AccountService:
     def switch_to(self, account_id: str) -> AccountRecord:
         record = self._settings.account(account_id)
         if record is None:
-            raise NotLoggedInError(tr("account.not_logged_in"))
+            raise NotLoggedInError("account.not_logged_in")
         self.update_settings(replace(self._settings, active_account_id=account_id))
         return record
 
@@ -197,23 +227,35 @@ class AccountService:
             return await self._account_from_environment(ApiKey(env_key))
         record = self._settings.active_account
         if record is None:
-            raise NotLoggedInError(tr("account.not_logged_in"))
+            raise NotLoggedInError("account.not_logged_in")
         key = self._credentials.load(record.account_id)
         if key is None:
-            raise NotLoggedInError(tr("account.key_missing", account=record.domain))
+            raise NotLoggedInError("account.key_missing", account=record.domain)
         return ActiveAccount(record, key)
 
     async def _account_from_environment(self, key: ApiKey) -> ActiveAccount:
+        """The account of `MOCO_API_KEY`: asked from MOCO once, then remembered (by a hash of
+        the key, never the key) so the CLI also works offline with it."""
         stored = self._settings.active_account
         domain = self._env.get("MOCO_DOMAIN") or (stored.domain if stored else None)
         base_url = self.base_url_for(domain)
-        if stored is not None and stored.base_url == base_url:
-            stored_key = self._credentials.load(stored.account_id)
-            if stored_key == key:
-                return ActiveAccount(stored, key)
+        if (
+            stored is not None
+            and stored.base_url == base_url
+            and self._credentials.load(stored.account_id) == key
+        ):
+            return ActiveAccount(stored, key)
+        remembered_key = f"{base_url}|{key.fingerprint()}"
+        known: dict[str, dict[str, object]] = dict(self._settings.extra.get(_KEY_IDENTITIES, {}))
+        if remembered_key in known:
+            try:
+                return ActiveAccount(AccountRecord(**known[remembered_key]), key)  # type: ignore[arg-type]
+            except TypeError:
+                known.pop(remembered_key)
         client = self._client_factory(base_url, key, self.rate_limit_plan)
         try:
             session = await client.session()
+            profile = await client.profile()
         finally:
             await client.aclose()
         record = AccountRecord(
@@ -221,7 +263,12 @@ class AccountService:
             domain=self._display_domain(domain, base_url),
             base_url=base_url,
             user_id=session.user_id,
+            email=profile.email,
+            display_name=profile.full_name,
         )
+        known[remembered_key] = asdict(record)
+        extra = {**self._settings.extra, _KEY_IDENTITIES: known}
+        self.update_settings(replace(self._settings, extra=extra))
         return ActiveAccount(record, key)
 
     @staticmethod
