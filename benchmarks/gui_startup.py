@@ -1,0 +1,310 @@
+"""The desktop app's start-up, idle memory and idle CPU, beside a bare PySide6 window's floor.
+
+    .venv/bin/python -m benchmarks.gui_startup [--runs 5] [--idle-seconds 65] [--offscreen]
+
+Measured in one run, on one display (a private Xvfb with a tray host when Xvfb, trayer and
+xdotool are installed, else Qt's offscreen platform, where there is no tray):
+
+- start to tray icon shown and to timesheet painted: `python -m moco_desktop --show` against an
+  embedded MOCO (loopback, no rate limit) with a new, empty user directory each run (so also an
+  empty cache); median of --runs, warm page cache. With --cold (Linux, root) the page cache is
+  dropped before each run as well. Floor: the same interpreter starting a bare `QWidget` and
+  painting it once.
+- idle memory (RSS) and idle CPU (user+system seconds over --idle-seconds, default a little over
+  a minute so the once-a-minute refresh and tick are inside the window), with the timesheet
+  hidden (tray only): without a timer, and with a timer running (started "elsewhere", in the
+  server, so the tray shows it and the minute ticker runs). Floor: the bare window, idle.
+
+Goals (issue 4): start ≤ 1.5× the floor, idle RSS ≤ 1.6× the floor, no measurable CPU while idle.
+Prints one JSON object, then a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+FLOOR_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from PySide6.QtCore import QObject, QEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    report = os.environ["MOCO_DESKTOP_STARTUP_REPORT"]
+
+    class Painted(QObject):
+        done = False
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and not self.done:
+                self.done = True
+                with open(report, "a") as out:
+                    out.write(json.dumps({"event": "painted", "t": time.time()}) + "\\n")
+            return False
+
+    app = QApplication(sys.argv)
+    window = QWidget()
+    window.resize(1000, 620)
+    watcher = Painted()
+    window.installEventFilter(watcher)
+    window.show()
+    sys.exit(app.exec())
+    """
+)
+
+
+@dataclass
+class Row:
+    figure: str
+    app: float | None
+    floor: float | None
+    unit: str
+    goal: str
+
+    @property
+    def ratio(self) -> float | None:
+        if self.app is None or not self.floor:
+            return None
+        return self.app / self.floor
+
+
+class Process:
+    """A started process with its own user directories and startup report."""
+
+    def __init__(self, command: list[str], env: dict[str, str], home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.report = home / "report.jsonl"
+        environment = dict(env)
+        for variable, sub in (
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CACHE_HOME", "cache"),
+            ("XDG_STATE_HOME", "state"),
+        ):
+            (home / sub).mkdir(exist_ok=True)
+            environment[variable] = str(home / sub)
+        environment["MOCO_DESKTOP_STARTUP_REPORT"] = str(self.report)
+        environment["MOCO_DESKTOP_INSTANCE"] = f"moco-bench-{home.name}"
+        self.started = time.time()
+        self.popen = subprocess.Popen(
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def events(self) -> list[dict[str, Any]]:
+        if not self.report.exists():
+            return []
+        lines = self.report.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def wait_for(self, name: str, timeout: float = 60.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if event["event"] == name:
+                    return event
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"process ended ({self.popen.returncode}) before {name!r}")
+            time.sleep(0.005)
+        raise RuntimeError(f"no {name!r} within {timeout} s")
+
+    def seconds_until(self, name: str) -> float:
+        return float(self.wait_for(name)["t"]) - self.started
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+    def rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+
+
+def drop_page_cache() -> bool:
+    try:
+        os.sync()
+        DROP_CACHES.write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle-seconds", type=float, default=65.0)
+    parser.add_argument("--cold", action="store_true", help="drop the page cache before runs")
+    parser.add_argument("--offscreen", action="store_true", help="no Xvfb even if available")
+    options = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from moco_desktop.demo.seed import seed_demo
+    from moco_desktop.demo.server import EmbeddedMocoServer
+    from moco_desktop.demo.state import MocoState
+    from tests.ui import xvfb
+
+    display = None
+    if not options.offscreen and xvfb.available():
+        display = xvfb.start_display(1280, 800)
+        base_env = display.env()
+        platform = "xcb on Xvfb with trayer"
+    else:
+        base_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        platform = "offscreen (no tray)"
+    base_env["MOCO_LANG"] = "en"
+
+    state = MocoState()
+    account = seed_demo(state, dt.date.today())
+    server = EmbeddedMocoServer(state, rate_limit=None).start()
+    app_env = {
+        **base_env,
+        "MOCO_BASE_URL": server.base_url,
+        "MOCO_DOMAIN": "demo",
+        "MOCO_API_KEY": account.staff.api_key,
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="moco-bench-gui-"))
+    app_command = [sys.executable, "-m", "moco_desktop"]
+    floor_script = workdir / "floor.py"
+    floor_script.write_text(FLOOR_SCRIPT)
+    floor_command = [sys.executable, str(floor_script)]
+    results: dict[str, Any] = {"platform": platform, "runs": options.runs}
+    try:
+        cold = options.cold and drop_page_cache()
+        results["cold"] = cold
+
+        def start_times(prefix: str) -> tuple[list[float], list[float], list[float]]:
+            floor, tray, painted = [], [], []
+            for run in range(options.runs):
+                if cold:
+                    drop_page_cache()
+                bare = Process(floor_command, base_env, workdir / f"{prefix}floor{run}")
+                floor.append(bare.seconds_until("painted"))
+                bare.stop()
+                if cold:
+                    drop_page_cache()
+                app = Process([*app_command, "--show"], app_env, workdir / f"{prefix}app{run}")
+                if display is not None:
+                    tray.append(app.seconds_until("tray_shown"))
+                painted.append(app.seconds_until("timesheet_painted"))
+                app.stop()
+            return floor, tray, painted
+
+        start_times("warmup-")  # one round to fill the page cache, not counted
+        floor_starts, tray_starts, painted_starts = start_times("")
+        results["start"] = {
+            "floor_painted_s": floor_starts,
+            "app_tray_s": tray_starts,
+            "app_timesheet_painted_s": painted_starts,
+        }
+
+        # Idle: the three processes side by side, hidden timesheet (tray only).
+        bare = Process(floor_command, base_env, workdir / "idle-floor")
+        bare.wait_for("painted")
+        idle = Process(app_command, app_env, workdir / "idle-app")
+        idle.wait_for("data_loaded")
+        project = next(
+            p
+            for p in state.projects.values()
+            if p.active and (c := p.contract_of(account.normal.user_id)) and c.active
+        )
+        state.add_activity(
+            account.normal.user_id,
+            project.id,
+            project.tasks[0].id,
+            dt.date.today(),
+            description="Benchmark",
+            timer_started_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
+        )
+        running_env = {**app_env, "MOCO_API_KEY": account.normal.api_key}
+        running = Process(app_command, running_env, workdir / "idle-running")
+        loaded = running.wait_for("data_loaded")
+        if not loaded.get("running"):
+            running.wait_for("timer_state")
+        time.sleep(3.0)  # let start-up work (first refresh, icon loads) finish
+        processes = {"floor": bare, "idle": idle, "running": running}
+        cpu_before = {name: p.cpu_seconds() for name, p in processes.items()}
+        time.sleep(options.idle_seconds)
+        cpu = {name: p.cpu_seconds() - cpu_before[name] for name, p in processes.items()}
+        rss = {name: p.rss_mib() for name, p in processes.items()}
+        for process in processes.values():
+            process.stop()
+        results["idle"] = {"seconds": options.idle_seconds, "cpu_s": cpu, "rss_mib": rss}
+    finally:
+        server.stop()
+        if display is not None:
+            display.stop()
+
+    floor_start = statistics.median(floor_starts)
+    rows = [
+        Row(
+            "start → tray icon shown",
+            statistics.median(tray_starts) if tray_starts else None,
+            floor_start,
+            "s",
+            "≤ 1.5×",
+        ),
+        Row(
+            "start → timesheet painted",
+            statistics.median(painted_starts),
+            floor_start,
+            "s",
+            "≤ 1.5×",
+        ),
+        Row("idle RSS, hidden, no timer", rss["idle"], rss["floor"], "MiB", "≤ 1.6×"),
+        Row("idle RSS, hidden, timer running", rss["running"], rss["floor"], "MiB", "≤ 1.6×"),
+        Row(
+            f"idle CPU over {options.idle_seconds:.0f} s, no timer",
+            cpu["idle"],
+            cpu["floor"],
+            "s",
+            "not measurable",
+        ),
+        Row(
+            f"idle CPU over {options.idle_seconds:.0f} s, timer running",
+            cpu["running"],
+            cpu["floor"],
+            "s",
+            "not measurable",
+        ),
+    ]
+    results["table"] = [{**asdict(row), "ratio": row.ratio} for row in rows]
+    print(json.dumps(results, indent=2))
+    print()
+    print(f"Platform: {platform}; median of {options.runs} runs" + (", cold" if cold else ""))
+    print()
+    print("| figure | app | bare PySide6 window | ratio | goal |")
+    print("|---|---:|---:|---:|---|")
+    for row in rows:
+        app_text = "n/a" if row.app is None else f"{row.app:.3f} {row.unit}"
+        floor_text = "n/a" if row.floor is None else f"{row.floor:.3f} {row.unit}"
+        ratio = "n/a" if row.ratio is None else f"{row.ratio:.2f}×"
+        print(f"| {row.figure} | {app_text} | {floor_text} | {ratio} | {row.goal} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,391 @@
+"""The view model of one logged-in session: a `Workspace` adapted to Qt signals.
+
+Widgets bind to a `Session` and never to the services directly for notifications: the session
+subscribes to the workspace's `ChangeHub`, coalesces bursts of events (a refresh may announce
+dozens of days) into one signal per kind and event-loop turn, and keeps what several widgets
+need at hand: the running timer, the recent entries, the picker index, the colleagues.
+
+Timers and idle cost: the session ticks only while a timer runs, once per elapsed minute (the
+tray icon and the day view show minutes), and the background `SyncEngine` refreshes once a
+minute so a timer started elsewhere shows up in time. A hidden, idle app does nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from moco_desktop.core.entities import User
+from moco_desktop.core.i18n import register, tr
+from moco_desktop.services.events import (
+    DataChanged,
+    Event,
+    Notice,
+    PendingChanged,
+    RateLimitWait,
+    ReachabilityChanged,
+    SyncProgress,
+)
+from moco_desktop.services.sync import SyncEngine
+from moco_desktop.services.timesheet import DayView, EntryView, WeekView, entries_between
+from moco_desktop.services.workspace import ChangeResult, Workspace
+
+if TYPE_CHECKING:
+    from moco_desktop.services.picker_search import PickerIndex
+
+logger = logging.getLogger("moco_desktop.ui")
+
+register({"session.account": {"en": "{name} on {domain}", "de": "{name} bei {domain}"}})
+
+RECENT_DAYS = 30
+RECENT_MENU_SIZE = 8
+RECENT_PICKER_SIZE = 20
+DEFAULT_REFRESH_INTERVAL = 60.0  # a timer started elsewhere shows up within a minute
+
+
+@dataclass(frozen=True, slots=True)
+class SessionIdentity:
+    """Who is logged in and whose time is shown."""
+
+    domain: str  # e.g. "acme"
+    own_user_id: int
+    own_name: str
+    acting_user_id: int | None = None
+    acting_name: str = ""
+
+    @property
+    def impersonating(self) -> bool:
+        return self.acting_user_id is not None and self.acting_user_id != self.own_user_id
+
+    @property
+    def account_label(self) -> str:
+        """e.g. "Anna Becker on acme" in the current language."""
+        return tr("session.account", name=self.own_name, domain=self.domain)
+
+
+class Session(QObject):
+    """One workspace as signals and cached views for the tray and the windows."""
+
+    activitiesChanged = Signal(object)  # noqa: N815 (Qt naming); frozenset[date] (empty: any)
+    presencesChanged = Signal(object)  # noqa: N815 - frozenset[date]
+    referenceChanged = Signal(object)  # noqa: N815 - frozenset of kinds (projects, users, ...)
+    pendingChanged = Signal(int, int)  # noqa: N815 - count, parked
+    reachabilityChanged = Signal(bool)  # noqa: N815
+    noticeRaised = Signal(object)  # noqa: N815 - Notice
+    syncProgress = Signal(int, int)  # noqa: N815 - done, total
+    rateLimitWait = Signal(float)  # noqa: N815 - seconds
+    runningChanged = Signal()  # noqa: N815 - the running entry (or none) changed
+    tick = Signal()  # a running timer reached a new minute
+    refreshFailed = Signal(str)  # noqa: N815 - MOCO answered, but not with the data (403, ...)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        identity: SessionIdentity,
+        *,
+        close_workspace: Callable[[], Awaitable[None]] | None = None,
+        colleagues: tuple[User, ...] | None = None,
+        refresh_interval: float | None = DEFAULT_REFRESH_INTERVAL,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.identity = identity
+        self._close_workspace = close_workspace or workspace.close
+        self._colleagues = colleagues
+        self._refresh_interval = refresh_interval
+        self._engine: SyncEngine | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._pending_dates: dict[str, set[dt.date]] = {}
+        self._pending_any: set[str] = set()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush)
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setSingleShot(True)
+        self._tick_timer.setTimerType(Qt.TimerType.CoarseTimer)
+        self._tick_timer.timeout.connect(self._on_tick)
+        self._running: EntryView | None = None
+        self._recent: list[EntryView] | None = None
+        self._has_projects: bool | None = None
+        self._picker_index: PickerIndex | None = None
+        self._pending_count = workspace.pending_count
+        self._parked_count = len(workspace.parked_changes()) if self._pending_count else 0
+        self._last_focus_refresh: dt.datetime | None = None
+        today = workspace.today()
+        self._loaded_weeks: set[dt.date] = {today - dt.timedelta(days=today.weekday())}
+        self._closed = False
+        self._update_running(emit=False)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def start(self, *, background_sync: bool = True) -> None:
+        """Listen to the workspace and start sending/refreshing in the background."""
+        self._unsubscribe = self.workspace.hub.subscribe(self._on_event)
+        # The first refresh is starting now (engine or caller): focus need not ask again soon.
+        self._last_focus_refresh = self.now()
+        if background_sync:
+            self._engine = SyncEngine(self.workspace, refresh_interval=self._refresh_interval)
+            self._engine.start()
+
+    async def close(self) -> None:
+        self._closed = True
+        self._tick_timer.stop()
+        self._flush_timer.stop()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._engine is not None:
+            await self._engine.stop()
+            self._engine = None
+        await self._close_workspace()
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        if self._closed:
+            return
+        if isinstance(event, DataChanged):
+            if event.dates:
+                self._pending_dates.setdefault(event.kind, set()).update(event.dates)
+            else:
+                self._pending_any.add(event.kind)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+        elif isinstance(event, PendingChanged):
+            self._pending_count, self._parked_count = event.count, event.parked
+            self.pendingChanged.emit(event.count, event.parked)
+        elif isinstance(event, ReachabilityChanged):
+            self.reachabilityChanged.emit(event.reachable)
+        elif isinstance(event, Notice):
+            self.noticeRaised.emit(event)
+        elif isinstance(event, SyncProgress):
+            self.syncProgress.emit(event.done, event.total)
+        elif isinstance(event, RateLimitWait):
+            self.rateLimitWait.emit(event.seconds)
+
+    def _flush(self) -> None:
+        """Emit the coalesced data changes of this event-loop turn."""
+        dated, undated = self._pending_dates, self._pending_any
+        self._pending_dates, self._pending_any = {}, set()
+        kinds = set(dated) | undated
+        if "activities" in kinds or "projects" in kinds or "planning" in kinds:
+            self._recent = None
+            self._picker_index = None
+        if "projects" in kinds:
+            self._has_projects = None
+        if "activities" in kinds:
+            self._update_running(emit=True)
+            self.activitiesChanged.emit(
+                frozenset() if "activities" in undated else frozenset(dated["activities"])
+            )
+        if "presences" in kinds:
+            self.presencesChanged.emit(
+                frozenset() if "presences" in undated else frozenset(dated["presences"])
+            )
+        reference = kinds - {"activities", "presences"}
+        if reference:
+            if "users" in reference and not self.identity.impersonating:
+                self._colleagues = self.workspace.users()
+            self.referenceChanged.emit(frozenset(reference))
+
+    # --- the running timer --------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.workspace.now()
+
+    def today(self) -> dt.date:
+        return self.workspace.today()
+
+    def running(self) -> EntryView | None:
+        """The entry whose timer runs, on any day (a forgotten one included)."""
+        return self._running
+
+    def running_elapsed(self) -> int:
+        running = self._running
+        return running.elapsed_seconds(self.now()) if running is not None else 0
+
+    def _update_running(self, *, emit: bool) -> None:
+        before = self._running
+        self._running = self.workspace.running_timer()
+        changed = _running_key(before) != _running_key(self._running)
+        self._schedule_tick()
+        if changed and emit:
+            self.runningChanged.emit()
+
+    def _schedule_tick(self) -> None:
+        if self._running is None or self._closed:
+            self._tick_timer.stop()
+            return
+        elapsed = self.running_elapsed()
+        milliseconds = (60 - elapsed % 60) * 1000 + 50
+        self._tick_timer.start(milliseconds)
+
+    def _on_tick(self) -> None:
+        if self._closed:
+            return
+        self.tick.emit()
+        self._schedule_tick()
+
+    @property
+    def ticking(self) -> bool:
+        """Whether the minute ticker is armed (only while a timer runs)."""
+        return self._tick_timer.isActive()
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def day(self, date: dt.date) -> DayView:
+        return self.workspace.day(date)
+
+    def week(self, date: dt.date) -> WeekView:
+        return self.workspace.week(date)
+
+    def has_projects(self) -> bool:
+        """Whether anything was ever synced (False: the first sync is still to come)."""
+        if self._has_projects is None:
+            self._has_projects = bool(self.workspace.projects())
+        return self._has_projects
+
+    @property
+    def pending_count(self) -> int:
+        return self._pending_count
+
+    @property
+    def parked_count(self) -> int:
+        return self._parked_count
+
+    @property
+    def reachable(self) -> bool:
+        return self.workspace.reachable
+
+    @property
+    def halted_message(self) -> str | None:
+        return self.workspace.halted_message
+
+    def colleagues(self) -> tuple[User, ...] | None:
+        """Colleagues one may act for (staff only); None for users without staff rights."""
+        if self._colleagues is None and not self.identity.impersonating:
+            self._colleagues = self.workspace.users()
+        return self._colleagues
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.colleagues())
+
+    def recent_entries(self, limit: int = RECENT_MENU_SIZE) -> list[EntryView]:
+        """The latest distinct (project, task, description) entries, most recent first."""
+        if self._recent is None:
+            today = self.today()
+            views = entries_between(self.workspace, today - dt.timedelta(days=RECENT_DAYS), today)
+            views.sort(key=_recency, reverse=True)
+            seen: set[tuple[int, int, str]] = set()
+            recent: list[EntryView] = []
+            for view in views:
+                key = _booking_key(view)
+                if key in seen:
+                    continue
+                seen.add(key)
+                recent.append(view)
+            self._recent = recent
+        return self._recent[:limit]
+
+    def picker_index(self) -> PickerIndex:
+        """The picker over every bookable pair; recent and today's planned ones first."""
+        if self._picker_index is None:
+            # Imported on first use: rapidfuzz is not needed until a picker opens.
+            from moco_desktop.services.picker_search import PickerIndex
+
+            recent_pairs: list[tuple[int, int]] = []
+            for view in self.recent_entries(limit=RECENT_PICKER_SIZE * 3):
+                pair = (view.activity.project.id, view.activity.task.id)
+                if pair not in recent_pairs:
+                    recent_pairs.append(pair)
+            today = self.today()
+            planned = [
+                (entry.project.id, entry.task.id if entry.task else None)
+                for entry in self.workspace.planning_entries(today, today)
+                if entry.project is not None
+            ]
+            self._picker_index = PickerIndex(
+                self.workspace.projects(), recent=recent_pairs[:RECENT_PICKER_SIZE], planned=planned
+            )
+        return self._picker_index
+
+    # --- writes (each returns the coroutine; the caller runs it with an OperationRunner) ------
+
+    async def continue_recent(self, view: EntryView) -> ChangeResult:
+        """One click on a recent entry: continue today's entry of the same booking, else
+        start a new one for today with its project, task and description."""
+        today = self.today()
+        key = _booking_key(view)
+        same_today = next(
+            (e for e in self.day(today).entries if _booking_key(e) == key and not e.parked),
+            None,
+        )
+        return await self.workspace.continue_timer((same_today or view).id)
+
+    async def toggle_timer(self, view: EntryView) -> ChangeResult | None:
+        if view.is_running:
+            return await self.workspace.stop_timer()
+        return await self.workspace.continue_timer(view.id)
+
+    async def stop_timer(self) -> ChangeResult | None:
+        return await self.workspace.stop_timer()
+
+    async def refresh(self, dates: list[dt.date] | None = None, *, full: bool = False) -> None:
+        """Fetch from MOCO now (the shown week, or `dates`); errors end up in the banner."""
+        report = await self.workspace.refresh(dates, full=full)
+        if not report.ok and report.error:
+            logger.info("refresh failed: %s", report.error)
+            if self.workspace.reachable and not self._closed:
+                # Offline has its own banner; anything else (a 403, a 500) is said once.
+                self.refreshFailed.emit(report.error)
+
+    def load_week(self, date: dt.date) -> asyncio.Task[None] | None:
+        """A week is shown for the first time in this session: fetch it from MOCO now."""
+        monday = date - dt.timedelta(days=date.weekday())
+        if monday in self._loaded_weeks or self._closed:
+            return None
+        self._loaded_weeks.add(monday)
+        return asyncio.ensure_future(self.refresh([date]))
+
+    def refresh_on_focus(self) -> asyncio.Task[None] | None:
+        """A window came to the front: refresh soon, at most every 15 s."""
+        now = self.now()
+        last = self._last_focus_refresh
+        if last is not None and now - last < dt.timedelta(seconds=15):
+            return None
+        self._last_focus_refresh = now
+        return asyncio.ensure_future(self.refresh())
+
+    async def sync_now(self) -> None:
+        """Send what is pending and refresh the visible weeks (the Refresh button)."""
+        report = await self.workspace.sync(full=True)
+        refreshed = report.refresh
+        failed = refreshed is not None and not refreshed.ok and refreshed.error
+        if failed and refreshed is not None and self.workspace.reachable and not self._closed:
+            self.refreshFailed.emit(refreshed.error or "")
+
+
+def _running_key(view: EntryView | None) -> tuple[int, object, int] | None:
+    if view is None:
+        return None
+    return (view.id, view.activity.timer_started_at, view.activity.seconds)
+
+
+def _booking_key(view: EntryView) -> tuple[int, int, str]:
+    activity = view.activity
+    return (activity.project.id, activity.task.id, activity.description.strip())
+
+
+def _recency(view: EntryView) -> tuple[dt.date, dt.datetime, int]:
+    activity = view.activity
+    stamp = activity.timer_started_at or activity.updated_at or activity.created_at
+    return (activity.date, stamp or dt.datetime.min.replace(tzinfo=dt.UTC), activity.id)

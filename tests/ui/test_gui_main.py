@@ -1,0 +1,44 @@
+"""`moco-desktop --demo` as a new user runs it: the real process, offscreen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ui.app_process import AppProcess
+
+
+def test_the_demo_shows_the_timesheet_with_data_and_runs_once(tmp_path: Path) -> None:
+    app = AppProcess(
+        ["--demo"], home=tmp_path / "home", env={**_offscreen_env(), "MOCO_LANG": "en"}
+    )
+    try:
+        app.wait_for("demo_server")
+        app.wait_for("timesheet_painted")
+        loaded = app.wait_for("data_loaded")
+        # Logged in as the demo user, with the agency's projects and two weeks of bookings.
+        assert loaded["projects"] > 20
+        assert loaded["recent_entries"] == 8
+
+        second = subprocess.run(
+            [sys.executable, "-m", "moco_desktop", "--demo"],
+            env=app.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 0
+        assert "already running" in second.stdout
+        assert app.process.poll() is None  # the first one is still there
+    finally:
+        code = app.terminate()
+    assert code == 0, app.output()
+
+
+def _offscreen_env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return env

@@ -1,0 +1,35 @@
+"""Tray and app icons: the bundled files load, the running icon shows the minutes."""
+
+from __future__ import annotations
+
+from moco_desktop.ui.icons import (
+    TRAY_PIXEL_SIZES,
+    app_icon,
+    idle_tray_icon,
+    running_tray_icon,
+)
+
+
+def test_the_bundled_icons_load_at_every_tray_size() -> None:
+    assert not app_icon().isNull()
+    idle = idle_tray_icon()
+    assert not idle.isNull()
+    for size in (16, 22, 32, 44):
+        assert not idle.pixmap(size).isNull()
+
+
+def test_the_running_icon_carries_the_elapsed_minutes() -> None:
+    five = running_tray_icon(5 * 60).pixmap(44).toImage()
+    thirty = running_tray_icon(30 * 60).pixmap(44).toImage()
+    again = running_tray_icon(5 * 60 + 59).pixmap(44).toImage()
+    next_hour = running_tray_icon(65 * 60).pixmap(44).toImage()
+    assert five != thirty  # the sector grows
+    assert five == again  # within the same minute nothing changes (no repaint needed)
+    assert five == next_hour  # the sector turns once an hour
+    assert running_tray_icon(0).pixmap(22).toImage() != idle_tray_icon().pixmap(22).toImage()
+
+
+def test_the_running_icon_is_drawn_crisp_at_hidpi_sizes() -> None:
+    icon = running_tray_icon(20 * 60)
+    sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
+    assert {(size, size) for size in TRAY_PIXEL_SIZES} <= sizes

@@ -1,0 +1,212 @@
+"""The tray menu (offscreen, triggered like a click): timers, recent entries, clock in/out,
+windows, staff-only items, and the icon and tooltip that show a running timer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from moco_desktop.core.i18n import tr
+from moco_desktop.ui import tray as tray_module
+from moco_desktop.ui.quick_dialogs import QuickStartDialog
+from moco_desktop.ui.shell import DesktopShell
+from tests.ui.conftest import Moco, logged_in, wait_for
+
+
+def actions(shell: DesktopShell) -> list[str]:
+    return [a.objectName() for a in shell.tray.tray.contextMenu().actions()]
+
+
+async def test_menu_order_is_fixed(shell: DesktopShell, moco: Moco) -> None:
+    await logged_in(shell, moco)
+    menu = shell.tray.tray.contextMenu()
+    names = actions(shell)
+    assert names[tray_module.STATUS] == "status"
+    assert names[tray_module.STOP] == "stop"
+    assert names[tray_module.START] == "start"
+    assert names[tray_module.RECENT_FIRST] == "recent0"
+    assert names[tray_module.CLOCK] == "clock"
+    assert names[tray_module.OPEN] == "open"
+    assert names[tray_module.ACT_AS] == "actAs"
+    assert names[tray_module.SETTINGS] == "settings"
+    assert names[tray_module.QUIT] == "quit"
+    assert menu.actions()[tray_module.STATUS].text() == tr("tray.idle")
+    assert not menu.actions()[tray_module.STOP].isVisible()
+
+
+async def test_a_recent_entry_starts_a_timer_today_and_stop_stops_it(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    session = await logged_in(shell, moco)
+    menu_actions = shell.tray.tray.contextMenu().actions()
+    recent = session.recent_entries()
+    assert len(recent) == 8  # two weeks of demo bookings
+    first = recent[0].activity
+
+    menu_actions[tray_module.RECENT_FIRST].trigger()
+    await wait_for(lambda: moco.state.running_timer(moco.anna) is not None)
+    await shell.tray.runner.wait_idle()
+
+    running = moco.state.running_timer(moco.anna)
+    assert running is not None
+    assert (running.project_id, running.task_id, running.date) == (
+        first.project.id,
+        first.task.id,
+        moco.today,
+    )
+    assert running.description == first.description
+    await wait_for(lambda: session.running() is not None)
+    shell.tray.refresh_menu()
+    status = menu_actions[tray_module.STATUS].text()
+    assert status.startswith("▶")
+    assert first.project.name in status
+    assert menu_actions[tray_module.STOP].isVisible()
+    tooltip = shell.tray.tray.toolTip()
+    assert first.project.name in tooltip
+    assert first.task.name in tooltip
+    assert first.description.strip() in tooltip
+    assert "⏱ 0:00 h" in tooltip
+    assert first.customer is not None
+    assert first.customer.name in tooltip
+    running_icon = shell.tray.tray.icon().pixmap(22).toImage()
+
+    menu_actions[tray_module.STOP].trigger()
+    await wait_for(lambda: moco.state.running_timer(moco.anna) is None)
+    await shell.tray.runner.wait_idle()
+    await wait_for(lambda: session.running() is None)
+    assert menu_actions[tray_module.STATUS].text() == tr("tray.idle")
+    assert not menu_actions[tray_module.STOP].isVisible()
+    assert shell.tray.tray.toolTip().startswith(tr("tray.tooltip_idle"))
+    assert shell.tray.tray.icon().pixmap(22).toImage() != running_icon
+
+
+async def test_continuing_a_recent_entry_twice_reuses_todays_entry(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    session = await logged_in(shell, moco)
+    menu_actions = shell.tray.tray.contextMenu().actions()
+    menu_actions[tray_module.RECENT_FIRST].trigger()
+    await wait_for(lambda: moco.state.running_timer(moco.anna) is not None)
+    await shell.tray.runner.wait_idle()
+    menu_actions[tray_module.STOP].trigger()
+    await shell.tray.runner.wait_idle()
+    await wait_for(lambda: moco.state.running_timer(moco.anna) is None)
+    await wait_for(lambda: session.running() is None)
+    shell.tray.refresh_menu()
+
+    # The same booking is now today's first recent entry: one click continues it.
+    menu_actions[tray_module.RECENT_FIRST].trigger()
+    await shell.tray.runner.wait_idle()
+    await wait_for(lambda: moco.state.running_timer(moco.anna) is not None)
+    todays = [a for a in moco.state.activities_of(moco.anna) if a.date == moco.today]
+    assert len(todays) == 1
+
+
+async def test_start_opens_the_quick_picker_which_starts_a_timer(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    session = await logged_in(shell, moco)
+    shell.tray.tray.contextMenu().actions()[tray_module.START].trigger()
+    dialog = shell.quick_start
+    assert isinstance(dialog, QuickStartDialog)
+    assert dialog.isVisible()
+    dialog.picker.set_query("störungsmelder beratung")
+    choice = dialog.picker.current_choice()
+    assert choice is not None
+    assert choice.task.name == "Beratung"
+    dialog.description_edit.setText("Fehlerbild analysiert")
+    dialog.description_edit.returnPressed.emit()
+
+    await wait_for(lambda: moco.state.running_timer(moco.anna) is not None)
+    running = moco.state.running_timer(moco.anna)
+    assert running is not None
+    assert running.project_id == choice.project.id
+    assert running.task_id == choice.task.id
+    assert running.description == "Fehlerbild analysiert"
+    await dialog.runner.wait_idle()
+    await wait_for(lambda: session.running() is not None)
+    assert shell.quick_start is None or not shell.quick_start.isVisible()
+
+
+async def test_clock_in_and_out_from_the_tray(shell: DesktopShell, moco: Moco) -> None:
+    session = await logged_in(shell, moco)
+    clock = shell.tray.tray.contextMenu().actions()[tray_module.CLOCK]
+    assert clock.text() == tr("tray.clock_in")
+
+    clock.trigger()
+    await shell.tray.runner.wait_idle()
+    await wait_for(lambda: len(moco.state.presences_of(moco.anna, moco.today)) == 1)
+    presence = moco.state.presences_of(moco.anna, moco.today)[0]
+    assert presence.to_time is None
+    shell.tray.refresh_menu()
+    assert clock.text().startswith(tr("tray.clock_out", since="").split("(")[0].strip())
+
+    # Clocking out in the same minute is refused (MOCO drops empty presences); pretend the
+    # clock-in happened at the start of the day and let the app see that.
+    presence.from_time = dt.time(0, 0)
+    await session.refresh([moco.today], full=True)
+    clock.trigger()
+    await shell.tray.runner.wait_idle()
+    await wait_for(lambda: moco.state.presences_of(moco.anna, moco.today)[0].to_time is not None)
+    await wait_for(lambda: session.day(moco.today).open_presence is None)
+    shell.tray.refresh_menu()
+    assert clock.text() == tr("tray.clock_in")
+
+
+async def test_window_items_and_left_click(shell: DesktopShell, moco: Moco) -> None:
+    await logged_in(shell, moco)
+    timesheet = shell.timesheet
+    assert timesheet is not None
+    timesheet.hide()
+    shell.tray.tray.contextMenu().actions()[tray_module.OPEN].trigger()
+    assert timesheet.isVisible()
+
+    shell.tray.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert not timesheet.isVisible()
+    shell.tray.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert timesheet.isVisible()
+
+    shell.tray.tray.contextMenu().actions()[tray_module.SETTINGS].trigger()
+    assert shell.settings_dialog is not None
+    assert shell.settings_dialog.isVisible()
+    shell.settings_dialog.reject()
+
+    quits: list[bool] = []
+    shell.quitRequested.connect(lambda: quits.append(True))
+    shell.tray.tray.contextMenu().actions()[tray_module.QUIT].trigger()
+    assert quits == [True]
+
+
+async def test_act_as_is_not_offered_without_staff_rights(shell: DesktopShell, moco: Moco) -> None:
+    await logged_in(shell, moco, staff=False)
+    act_as = shell.tray.tray.contextMenu().actions()[tray_module.ACT_AS]
+    assert not act_as.isVisible()
+
+
+async def test_act_as_is_offered_to_staff(shell: DesktopShell, moco: Moco) -> None:
+    await logged_in(shell, moco, staff=True)
+    session = shell.session
+    assert session is not None
+    await wait_for(lambda: session.is_staff)
+    shell.tray.refresh_menu()
+    act_as = shell.tray.tray.contextMenu().actions()[tray_module.ACT_AS]
+    assert act_as.isVisible()
+    assert act_as.text() == tr("tray.act_as")
+
+
+async def test_a_failing_menu_action_is_reported_not_raised(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    await logged_in(shell, moco)
+    errors: list[str] = []
+    shell.tray.errorShown.connect(errors.append)
+    shell.tray.tray.contextMenu().actions()[tray_module.CLOCK].trigger()  # clock in
+    await shell.tray.runner.wait_idle()
+    session = shell.session
+    assert session is not None
+    await wait_for(lambda: session.day(moco.today).open_presence is not None)
+    # Clock in again while clocked in (a stale menu): the service refuses, the tray says why.
+    await shell.tray.runner.run(session.workspace.clock_in())
+    assert errors
+    assert tr("presences.already_clocked_in", since="").split(" ")[0] in errors[0]
