@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
         from moco_desktop.smoke import run_smoke
 
         return run_smoke(args)
-    from moco_desktop.cli.main import is_cli_invocation
+    from moco_desktop.cli import is_cli_invocation
 
     if is_cli_invocation(args):
         from moco_desktop.cli.main import run_cli

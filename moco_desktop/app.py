@@ -17,15 +17,14 @@ from typing import TYPE_CHECKING
 
 from moco_desktop.core.i18n import set_language
 from moco_desktop.credentials.keyring_store import CredentialStore
-from moco_desktop.demo.seed import DemoAccount, seed_demo
-from moco_desktop.demo.server import EmbeddedMocoServer
-from moco_desktop.demo.state import MocoState
 from moco_desktop.services.account import AccountService, ActiveAccount
 from moco_desktop.storage.settings import SettingsFile
 from moco_desktop.system.paths import AppPaths
 
 if TYPE_CHECKING:
     from moco_desktop.api.client import MocoClient
+    from moco_desktop.demo.seed import DemoAccount
+    from moco_desktop.demo.server import EmbeddedMocoServer
     from moco_desktop.services.workspace import Workspace
     from moco_desktop.storage.database import Database
 
@@ -123,6 +122,11 @@ class DemoEnvironment:
 
     @classmethod
     def start(cls, port: int = 0, today: dt.date | None = None) -> DemoEnvironment:
+        # Imported here: the embedded server costs start-up time and memory outside demo mode.
+        from moco_desktop.demo.seed import seed_demo
+        from moco_desktop.demo.server import EmbeddedMocoServer
+        from moco_desktop.demo.state import MocoState
+
         state = MocoState()
         account = seed_demo(state, today or dt.date.today())
         server = EmbeddedMocoServer(state, port=port).start()

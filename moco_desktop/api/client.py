@@ -27,9 +27,11 @@ import asyncio
 import copy
 import datetime as dt
 import enum
+import functools
 import logging
 import os
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -96,6 +98,21 @@ UNSET: Final = _Unset.UNSET
 """Marks a keyword argument that was not given (as opposed to None, which clears a field)."""
 
 
+def _both(
+    first: Callable[[ClientEvent], None] | None, second: Callable[[ClientEvent], None]
+) -> Callable[[ClientEvent], None]:
+    if first is None:
+        return second
+
+    def both(event: ClientEvent) -> None:
+        try:
+            first(event)
+        finally:
+            second(event)
+
+    return both
+
+
 def _jittered(seconds: float, jitter: float) -> float:
     """`seconds` stretched by a random 0..`jitter` fraction (never shortened)."""
     return seconds * (1.0 + random.uniform(0.0, jitter))
@@ -130,6 +147,12 @@ class RetryWait:
 ClientEvent = RateLimitWait | RetryWait
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The certificate-verifying TLS context every client shares (httpx's defaults)."""
+    return httpx.create_ssl_context()
+
+
 class MocoClient:
     """An async client for one MOCO account (optionally acting for another user)."""
 
@@ -156,7 +179,7 @@ class MocoClient:
             base_url=self._base_url,
             transport=transport,
             timeout=httpx.Timeout(timeout),
-            verify=True,
+            verify=_tls_context(),  # always verified; one context per process (~50 ms each)
             follow_redirects=False,
             headers={
                 "Accept": "application/json",
@@ -177,12 +200,17 @@ class MocoClient:
         """A client for `domain` (`acme`, `acme.mocoapp.com`, ...) or for `MOCO_BASE_URL`."""
         return cls(resolve_base_url(domain, env), api_key, **options)
 
-    def acting_as(self, user_id: int | None) -> MocoClient:
+    def acting_as(
+        self, user_id: int | None, *, on_event: Callable[[ClientEvent], None] | None = None
+    ) -> MocoClient:
         """A sibling that acts for `user_id` (None: for the key's own user), sharing this
-        client's connection pool and rate limiter. Closing a sibling does not close the pool."""
+        client's connection pool and rate limiter. Closing a sibling does not close the pool.
+        `on_event` also hears the sibling's events (this client's listener still does)."""
         sibling = copy.copy(self)
         sibling._impersonate_user_id = user_id
         sibling._owns_http = False
+        if on_event is not None:
+            sibling._on_event = _both(self._on_event, on_event)
         return sibling
 
     @property

@@ -21,18 +21,6 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PENDING = 3
 
-COMMANDS: tuple[str, ...] = (
-    "login",
-    "logout",
-    "projects",
-    "today",
-    "status",
-    "start",
-    "stop",
-    "log",
-    "clock",
-    "sync",
-)
 
 register(
     {
@@ -63,11 +51,6 @@ class CliArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}")
-
-
-def is_cli_invocation(args: Sequence[str]) -> bool:
-    """True when the arguments name a CLI command (or ask for help) rather than the GUI."""
-    return any(arg in COMMANDS for arg in args) or any(a in ("-h", "--help") for a in args)
 
 
 def _user_id(value: str) -> int:
