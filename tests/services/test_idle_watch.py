@@ -762,13 +762,6 @@ async def test_online_answers_raise_no_conflict_notices(harness: Harness) -> Non
     assert conflict_notices(harness) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Workspace: a seconds update queued behind an unsent timer stop is dropped as "
-    "'changed in MOCO' when MOCO's own stop lands within CATCH_UP_SECONDS of the local one "
-    "(see the helper report: merge `seconds` into a pending activity.timer stop, and let "
-    "send_timer correct a running remote timer's seconds)",
-)
 @pytest.mark.parametrize(
     "choice", [IdleChoice.DISCARD, IdleChoice.DISCARD_AND_CONTINUE, IdleChoice.BOOK_AS_NEW]
 )

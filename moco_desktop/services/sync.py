@@ -1,0 +1,1024 @@
+"""Sending pending changes to MOCO, refreshing the cache from it, and the background engine.
+
+This module is the base the operation modules (`timesheet`, `timer`, `presences`) build on:
+each registers its kinds of change (`OperationKind`: how to send one, how it looks in the list,
+how to apply the person's fixes). `push` sends the outbox in order, one change at a time, and
+decides what a failure means:
+
+* MOCO unreachable, 5xx, 429: stop, keep the change, try again later (backoff);
+* 422 / 423 / 403: park the change with MOCO's message; the rest of the queue goes on, except
+  changes to the same entry, which wait with it;
+* a lost answer: the change stays "in flight"; next time it is reconciled before anything is
+  resent (the operation modules look the entry up first);
+* a rejected key or a key of another user: stop sending for this session.
+
+`refresh` reads MOCO into the cache: incremental with `updated_after`, and a full
+reconciliation of each visible range every few minutes that also catches deletions.
+`SyncEngine` runs push and refresh on the asyncio loop with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from moco_desktop.api.errors import (
+    ForbiddenError,
+    ImpersonationForbiddenError,
+    LockedError,
+    MocoError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from moco_desktop.core.entities import (
+    Activity,
+    Employment,
+    PlanningEntry,
+    Presence,
+    Schedule,
+)
+from moco_desktop.core.errors import UserFacingError
+from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.timemath import monday_of
+from moco_desktop.services.events import DataChanged, DataKind, SyncProgress
+from moco_desktop.storage import codec
+from moco_desktop.storage.cache import SyncMark
+from moco_desktop.storage.outbox import OutboxEntry
+
+if TYPE_CHECKING:
+    from moco_desktop.services.workspace import Workspace
+
+logger = logging.getLogger("moco_desktop.services.sync")
+
+register(
+    {
+        "workspace.identity_mismatch": {
+            "en": "The API key belongs to user {actual}, not to {expected}. Nothing was sent; "
+            "please log in again.",
+            "de": "Der API-Schlüssel gehört zu Person {actual}, nicht zu {expected}. Es wurde "
+            "nichts gesendet; bitte neu anmelden.",
+        },
+        "workspace.impersonation_mismatch": {
+            "en": "MOCO answered as user {actual} instead of {expected}. Nothing was sent for "
+            "{expected}.",
+            "de": "MOCO hat als Person {actual} statt {expected} geantwortet. Für {expected} "
+            "wurde nichts gesendet.",
+        },
+        "sync.parked": {
+            "en": "MOCO did not accept “{summary}”: {message} Fix or discard it.",
+            "de": "MOCO hat „{summary}“ nicht angenommen: {message} Bitte korrigieren oder "
+            "verwerfen.",
+        },
+        "sync.deleted_elsewhere": {
+            "en": "“{summary}” was deleted in MOCO in the meantime; your change was dropped.",
+            "de": "„{summary}“ wurde inzwischen in MOCO gelöscht; deine Änderung wurde verworfen.",
+        },
+        "sync.conflict_remote_kept": {
+            "en": "“{summary}” was changed in MOCO after your change; MOCO's newer version "
+            "was kept.",
+            "de": "„{summary}“ wurde nach deiner Änderung in MOCO geändert; die neuere Fassung "
+            "aus MOCO wurde behalten.",
+        },
+        "sync.conflict_local_kept": {
+            "en": "“{summary}” was also changed in MOCO; your newer change was saved over it.",
+            "de": "„{summary}“ wurde auch in MOCO geändert; deine neuere Änderung wurde "
+            "gespeichert.",
+        },
+        "sync.adopted": {
+            "en": "“{summary}” had reached MOCO although the answer was lost; it was not sent "
+            "twice.",
+            "de": "„{summary}“ war bei MOCO angekommen, obwohl die Antwort verloren ging; es "
+            "wurde nicht doppelt gesendet.",
+        },
+        "sync.halted": {
+            "en": "Sending to MOCO stopped: {message}",
+            "de": "Senden an MOCO angehalten: {message}",
+        },
+        "sync.internal_error": {
+            "en": "This change could not be prepared for sending ({detail}).",
+            "de": "Diese Änderung konnte nicht zum Senden vorbereitet werden ({detail}).",
+        },
+        "sync.not_parked": {
+            "en": "Change {change_id} is not waiting for a fix.",
+            "de": "Änderung {change_id} wartet nicht auf eine Korrektur.",
+        },
+        "sync.unknown_change": {
+            "en": "There is no pending change {change_id}.",
+            "de": "Es gibt keine ausstehende Änderung {change_id}.",
+        },
+        "sync.cannot_fix": {
+            "en": "This change cannot be fixed with “{fields}”; discard it instead.",
+            "de": "Diese Änderung lässt sich nicht mit „{fields}“ korrigieren; bitte verwerfen.",
+        },
+    }
+)
+
+SyncState = Literal["synced", "pending", "parked"]
+EMPTY_RANGE_MARGIN = dt.timedelta(minutes=10)
+"""For a range without entries, the first incremental refresh asks from this long before the
+full one (MOCO's clock and ours may differ)."""
+Entity = Literal["activity", "presence"]
+StopReason = Literal[
+    "done", "offline", "server", "rate_limited", "settling", "halted", "busy", "identity"
+]
+
+
+# --- shared by the operation modules ---------------------------------------------------------
+
+
+class WorkspaceError(UserFacingError):
+    """A change the person asked for cannot be made (no timer running, unknown entry, ...)."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        values: dict[str, Any] = dict(params)
+        super().__init__(tr(key, **values))
+
+
+class IdentityMismatchError(WorkspaceError):
+    """MOCO says the key (or the impersonated user) is someone else: nothing may be sent."""
+
+
+class SettleWaitError(Exception):
+    """A change whose answer was lost is too fresh to reconcile: MOCO may still apply it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"waiting {seconds:.1f} s before reconciling")
+        self.seconds = seconds
+
+
+def iso(moment: dt.datetime | dt.date | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def parse_iso(text: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationKind:
+    """How one kind of change is sent, shown and fixed."""
+
+    kind: str
+    entity: Entity
+    send: Callable[[Workspace, OutboxEntry], Awaitable[None]]
+    describe: Callable[[OutboxEntry], str]
+    dates: Callable[[OutboxEntry], set[dt.date]]
+    fix: Callable[[Workspace, OutboxEntry, Mapping[str, Any]], dict[str, Any]] | None = None
+
+
+_KINDS: dict[str, OperationKind] = {}
+
+
+def register_kind(operation: OperationKind) -> None:
+    _KINDS[operation.kind] = operation
+
+
+def operation_of(entry: OutboxEntry) -> OperationKind:
+    try:
+        return _KINDS[entry.kind]
+    except KeyError:
+        raise WorkspaceError("sync.internal_error", detail=entry.kind) from None
+
+
+def data_kind(entity: str) -> DataKind:
+    return "presences" if entity == "presence" else "activities"
+
+
+def begin_step(workspace: Workspace, entry: OutboxEntry, sent: Mapping[str, Any]) -> None:
+    """Record, before a changing request leaves, that it is about to and what it carries."""
+    workspace.outbox.mark_in_flight(entry.id, workspace.now(), sent)
+    workspace.attempt_steps += 1
+
+
+def previous_step(entry: OutboxEntry) -> str | None:
+    """The changing request an earlier attempt may have sent (None: nothing was sent)."""
+    if not entry.is_in_flight or not entry.sent_payload:
+        return None
+    step = entry.sent_payload.get("step")
+    return None if step in (None, "begin") else str(step)
+
+
+def ensure_settled(workspace: Workspace, entry: OutboxEntry) -> None:
+    """Raise `SettleWaitError` while an earlier attempt's answer was lost too recently."""
+    if entry.attempt_started_at is None:
+        return
+    ready_at = entry.attempt_started_at + workspace.settings.settle_after_lost
+    remaining = (ready_at - workspace.now()).total_seconds()
+    if remaining > 0:
+        raise SettleWaitError(remaining)
+
+
+def finish(workspace: Workspace, entry: OutboxEntry) -> None:
+    """MOCO confirmed the change: it leaves the outbox."""
+    workspace.outbox.remove(entry.id)
+    workspace.record_sent(entry.id)
+
+
+def drop(workspace: Workspace, entry: OutboxEntry) -> None:
+    """The change is obsolete (deleted elsewhere, a newer edit won): it leaves the outbox."""
+    workspace.outbox.remove(entry.id)
+    workspace.record_dropped(entry.id)
+
+
+# --- what is pending -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """A change not in MOCO yet, for `status` and the GUI's pending list."""
+
+    id: int
+    kind: str
+    entity: str
+    target_id: int
+    state: Literal["pending", "in_flight", "parked"]
+    created_at: dt.datetime
+    summary: str
+    parked_message: str | None = None
+    last_error: str | None = None
+    attempts: int = 0
+
+    @property
+    def parked(self) -> bool:
+        return self.state == "parked"
+
+
+def pending_changes(workspace: Workspace) -> list[PendingChange]:
+    changes: list[PendingChange] = []
+    for entry in workspace.outbox.entries():
+        try:
+            summary = operation_of(entry).describe(entry)
+        except (WorkspaceError, KeyError, TypeError, ValueError):
+            summary = entry.kind
+        changes.append(
+            PendingChange(
+                id=entry.id,
+                kind=entry.kind,
+                entity=entry.entity,
+                target_id=entry.target_id,
+                state=entry.state,
+                created_at=entry.created_at,
+                summary=summary,
+                parked_message=entry.parked_message,
+                last_error=entry.last_error,
+                attempts=entry.attempts,
+            )
+        )
+    return changes
+
+
+def discard_parked(workspace: Workspace, change_id: int) -> tuple[set[DataKind], set[dt.date]]:
+    """Remove a parked change; a parked creation takes the changes that depend on it along."""
+    entry = _parked_entry(workspace, change_id)
+    dates: set[dt.date] = set()
+    with workspace.database.transaction():
+        if entry.kind.endswith(".create"):
+            for dependent in workspace.outbox.for_target(entry.entity, entry.target_id):
+                dates |= _dates_of(dependent)
+                workspace.outbox.remove(dependent.id)
+                workspace.record_dropped(dependent.id)
+        else:
+            dates |= _dates_of(entry)
+            workspace.outbox.remove(entry.id)
+            workspace.record_dropped(entry.id)
+    return {data_kind(entry.entity)}, dates
+
+
+def retry_parked(
+    workspace: Workspace, change_id: int, fixes: Mapping[str, Any]
+) -> tuple[int, set[DataKind], set[dt.date]]:
+    """Put a parked change back in the queue (same position), with the person's fixes."""
+    entry = _parked_entry(workspace, change_id)
+    operation = operation_of(entry)
+    payload = dict(entry.payload)
+    if fixes:
+        if operation.fix is None:
+            raise WorkspaceError("sync.cannot_fix", fields=", ".join(sorted(fixes)))
+        payload = operation.fix(workspace, entry, fixes)
+    workspace.outbox.unpark(entry.id, payload)
+    updated = workspace.outbox.get(entry.id)
+    dates = _dates_of(entry) | (_dates_of(updated) if updated else set())
+    return entry.target_id, {data_kind(entry.entity)}, dates
+
+
+def _parked_entry(workspace: Workspace, change_id: int) -> OutboxEntry:
+    entry = workspace.outbox.get(change_id)
+    if entry is None:
+        raise WorkspaceError("sync.unknown_change", change_id=change_id)
+    if not entry.is_parked:
+        raise WorkspaceError("sync.not_parked", change_id=change_id)
+    return entry
+
+
+def _dates_of(entry: OutboxEntry) -> set[dt.date]:
+    try:
+        return operation_of(entry).dates(entry)
+    except (WorkspaceError, KeyError, TypeError, ValueError):
+        return set()
+
+
+# --- identity and reachability ---------------------------------------------------------------
+
+
+async def ensure_identity(workspace: Workspace) -> None:
+    """Once per session: the key is still the account's user, and impersonation works."""
+    if workspace.identity_verified:
+        return
+    identity = workspace.identity
+    session = await workspace.client.acting_as(None).session()
+    workspace.set_reachable(True)
+    if session.user_id != identity.user_id:
+        raise IdentityMismatchError(
+            "workspace.identity_mismatch", actual=session.user_id, expected=identity.user_id
+        )
+    if identity.impersonating:
+        profile = await workspace.client.profile()
+        if profile.id != identity.acting_user_id:
+            raise IdentityMismatchError(
+                "workspace.impersonation_mismatch",
+                actual=profile.id,
+                expected=identity.acting_user_id,
+            )
+        workspace.cache.put_document("profile", profile, workspace.now())
+    workspace.mark_identity_verified()
+
+
+async def probe(workspace: Workspace) -> bool:
+    """`GET /session`: is MOCO reachable (and is the key still the account's)?"""
+    try:
+        session = await workspace.client.acting_as(None).session()
+    except NetworkError:
+        workspace.set_reachable(False)
+        return False
+    except UnauthorizedError as error:
+        workspace.set_reachable(True)
+        _halt(workspace, error.message)
+        return True
+    except MocoError:
+        workspace.set_reachable(True)
+        return True
+    workspace.set_reachable(True)
+    if session.user_id != workspace.identity.user_id:
+        mismatch = IdentityMismatchError(
+            "workspace.identity_mismatch",
+            actual=session.user_id,
+            expected=workspace.identity.user_id,
+        )
+        _halt(workspace, mismatch.message)
+    return True
+
+
+def _halt(workspace: Workspace, message: str) -> None:
+    if workspace.halted_message is None:
+        workspace.halt(message)
+        workspace.notice("error", "sync.halted", message=message)
+
+
+def release_lease(workspace: Workspace) -> None:
+    try:
+        workspace.outbox.release_send_lease(workspace.lease_owner)
+    except Exception:  # the database may already be closed when the app shuts down
+        logger.debug("could not release the send lease", exc_info=True)
+
+
+# --- push ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    """What one push did; `stopped` says why it ended (`done`: nothing left to send now)."""
+
+    sent: int = 0
+    dropped: int = 0
+    parked: int = 0
+    remaining: int = 0
+    stopped: StopReason = "done"
+    retry_after: float | None = None
+    error: str | None = None
+
+
+async def push(workspace: Workspace) -> PushReport:
+    """Send sendable changes in order, one at a time, until done or stopped."""
+    report = PushReport()
+    if workspace.halted_message is not None:
+        report.stopped, report.error = "halted", workspace.halted_message
+        report.remaining = workspace.outbox.count()
+        return report
+    if workspace.outbox.next_sendable() is None:
+        report.remaining = workspace.outbox.count()
+        return report
+    outbox = workspace.outbox
+    settings = workspace.settings
+    if not outbox.acquire_send_lease(workspace.lease_owner, workspace.now(), settings.lease_ttl):
+        report.stopped, report.remaining = "busy", outbox.count()
+        return report
+    try:
+        await _push_entries(workspace, report)
+    finally:
+        release_lease(workspace)
+        report.remaining = outbox.count()
+        workspace.announce_pending()
+    return report
+
+
+async def _push_entries(workspace: Workspace, report: PushReport) -> None:
+    outbox = workspace.outbox
+    try:
+        await ensure_identity(workspace)
+    except (IdentityMismatchError, ImpersonationForbiddenError) as error:
+        _halt(workspace, error.message)
+        report.stopped, report.error = "identity", error.message
+        return
+    except UnauthorizedError as error:
+        _halt(workspace, error.message)
+        report.stopped, report.error = "halted", error.message
+        return
+    except NetworkError as error:
+        workspace.set_reachable(False)
+        report.stopped, report.error = "offline", error.message
+        return
+    except RateLimitedError as error:
+        report.stopped, report.error = "rate_limited", error.message
+        report.retry_after = error.retry_after
+        return
+    except MocoError as error:
+        report.stopped, report.error = "server", error.message
+        return
+    total = len(outbox.unsent())
+    done = 0
+    while True:
+        entry = outbox.next_sendable()
+        if entry is None:
+            return
+        if not outbox.acquire_send_lease(
+            workspace.lease_owner, workspace.now(), workspace.settings.lease_ttl
+        ):
+            report.stopped = "busy"  # our lease ran out and another process took over
+            return
+        if entry.state == "pending":
+            outbox.mark_in_flight(entry.id, workspace.now(), {"step": "begin"})
+        workspace.attempt_steps = 0
+        stop = await _send_one(workspace, entry, report)
+        done += 1
+        workspace.hub.emit(SyncProgress(min(done, total), max(total, done)))
+        if stop is not None:
+            report.stopped = stop
+            return
+
+
+async def _send_one(
+    workspace: Workspace,
+    entry: OutboxEntry,
+    report: PushReport,
+) -> StopReason | None:
+    """Send one change; returns why pushing must stop, or None to go on."""
+    outbox = workspace.outbox
+    try:
+        operation = operation_of(entry)
+        await operation.send(workspace, entry)
+    except SettleWaitError as wait:
+        report.retry_after = wait.seconds
+        return "settling"
+    except (IdentityMismatchError, ImpersonationForbiddenError) as error:
+        _leave_for_later(workspace, entry, error, applied=True)
+        _halt(workspace, error.message)
+        report.error = error.message
+        return "identity"
+    except UnauthorizedError as error:
+        _leave_for_later(workspace, entry, error, applied=True)
+        _halt(workspace, error.message)
+        report.error = error.message
+        return "halted"
+    except NetworkError as error:
+        _leave_for_later(workspace, entry, error, applied=error.may_have_been_applied)
+        workspace.set_reachable(False)
+        report.error = error.message
+        return "offline"
+    except RateLimitedError as error:
+        _leave_for_later(workspace, entry, error, applied=False)
+        report.error, report.retry_after = error.message, error.retry_after
+        return "rate_limited"
+    except ServerError as error:
+        workspace.set_reachable(True)
+        server_errors = workspace.server_errors
+        count = server_errors[entry.id] = server_errors.get(entry.id, 0) + 1
+        if count >= workspace.settings.park_after_server_errors:
+            _park(workspace, entry, error.message, report)
+            return None
+        _leave_for_later(workspace, entry, error, applied=False)
+        report.error = error.message
+        return "server"
+    except UnexpectedResponseError as error:
+        workspace.set_reachable(True)
+        _leave_for_later(workspace, entry, error, applied=True)
+        report.error = error.message
+        return "server"
+    except NotFoundError:
+        workspace.set_reachable(True)
+        _forget_target(workspace, entry)
+        drop(workspace, entry)
+        workspace.notice("warning", "sync.deleted_elsewhere", entry.id, summary=_summary(entry))
+        report.dropped += 1
+        _announce_entry(workspace, entry)
+        return None
+    except (ValidationError, LockedError, ForbiddenError) as error:
+        workspace.set_reachable(True)
+        _park(workspace, entry, error.message, report)
+        return None
+    except MocoError as error:
+        workspace.set_reachable(True)
+        _park(workspace, entry, error.message, report)
+        return None
+    except WorkspaceError as error:
+        _park(workspace, entry, error.message, report)
+        return None
+    except (KeyError, TypeError, ValueError) as error:
+        logger.exception("change %d (%s) could not be sent", entry.id, entry.kind)
+        message = tr("sync.internal_error", detail=type(error).__name__)
+        _park(workspace, entry, message, report)
+        return None
+    workspace.set_reachable(True)
+    workspace.server_errors.pop(entry.id, None)
+    if outbox.get(entry.id) is None:
+        if entry.id in workspace.sent_ids:
+            report.sent += 1
+        else:
+            report.dropped += 1
+    _announce_entry(workspace, entry)
+    return None
+
+
+def _leave_for_later(
+    workspace: Workspace, entry: OutboxEntry, error: Exception, *, applied: bool
+) -> None:
+    """Keep the change; back to pending only when no changing request of it can have
+    reached MOCO (otherwise it stays in flight and is reconciled first)."""
+    current = workspace.outbox.get(entry.id)
+    if current is None:
+        return
+    stepped = workspace.attempt_steps > 0
+    nothing_sent = previous_step(current) is None or (stepped and not applied)
+    if nothing_sent:
+        workspace.outbox.mark_not_sent(entry.id, str(error))
+    else:
+        workspace.outbox.note_error(entry.id, str(error))
+
+
+def _park(workspace: Workspace, entry: OutboxEntry, message: str, report: PushReport) -> None:
+    workspace.outbox.park(entry.id, message)
+    report.parked += 1
+    workspace.notice("error", "sync.parked", entry.id, summary=_summary(entry), message=message)
+    _announce_entry(workspace, entry)
+
+
+def _forget_target(workspace: Workspace, entry: OutboxEntry) -> None:
+    if entry.target_id < 0:
+        return
+    if entry.entity == "presence":
+        workspace.cache.remove_presence(entry.target_id)
+    else:
+        workspace.cache.remove_activity(entry.target_id)
+
+
+def _summary(entry: OutboxEntry) -> str:
+    try:
+        return operation_of(entry).describe(entry)
+    except (WorkspaceError, KeyError, TypeError, ValueError):
+        return entry.kind
+
+
+def _announce_entry(workspace: Workspace, entry: OutboxEntry) -> None:
+    workspace.hub.emit(DataChanged(data_kind(entry.entity), frozenset(_dates_of(entry))))
+
+
+# --- refresh ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh fetched: the ranges, the days whose data changed, entries removed."""
+
+    ranges: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    changed_dates: set[dt.date] = field(default_factory=set)
+    removed: int = 0
+    reference_refreshed: bool = False
+    ok: bool = True
+    error: str | None = None
+
+
+async def refresh(
+    workspace: Workspace, dates: Iterable[dt.date] | None, *, full: bool = False
+) -> RefreshReport:
+    report = RefreshReport()
+    mondays = (
+        sorted({monday_of(day) for day in dates})
+        if dates is not None
+        else list(workspace.visible_weeks)
+    )
+    try:
+        await ensure_identity(workspace)
+        report.reference_refreshed = await refresh_reference(workspace, mondays, force=full)
+        for monday in mondays:
+            await _refresh_range(workspace, monday, monday + dt.timedelta(days=6), full, report)
+        if not workspace.running_refreshed:
+            today = workspace.today()
+            start = today - dt.timedelta(days=workspace.settings.forgotten_timer_days)
+            await _refresh_range(workspace, start, today, True, report, presences=False)
+            workspace.mark_running_refreshed()
+    except (IdentityMismatchError, ImpersonationForbiddenError) as error:
+        _halt(workspace, error.message)
+        report.ok, report.error = False, error.message
+    except NetworkError as error:
+        workspace.set_reachable(False)
+        report.ok, report.error = False, error.message
+    except MocoError as error:
+        if isinstance(error, UnauthorizedError):
+            _halt(workspace, error.message)
+        report.ok, report.error = False, error.message
+    return report
+
+
+async def _refresh_range(
+    workspace: Workspace,
+    date_from: dt.date,
+    date_to: dt.date,
+    full: bool,
+    report: RefreshReport,
+    *,
+    presences: bool = True,
+) -> None:
+    report.ranges.append((date_from, date_to))
+    range_key = f"{date_from.isoformat()}..{date_to.isoformat()}"
+    client, cache = workspace.client, workspace.cache
+    acting = workspace.identity.acting_user_id
+    now = workspace.now()
+    interval = workspace.settings.full_reconcile_after
+
+    mark = cache.sync_mark("activities", range_key)
+    complete = _needs_full(mark, now, interval, full)
+    before = {a.id: codec.dumps(a) for a in cache.activities_between(date_from, date_to)}
+    activities = await client.activities(
+        user_id=acting,
+        date_from=date_from,
+        date_to=date_to,
+        updated_after=None if complete else _overlap(mark.updated_after),
+    )
+    workspace.set_reachable(True)
+    if complete:
+        report.removed += len(cache.replace_activities(date_from, date_to, activities))
+    else:
+        cache.put_activities(activities)
+    cache.set_sync_mark(_next_mark(mark, activities, now, complete))
+    after = {a.id: (a.date, codec.dumps(a)) for a in cache.activities_between(date_from, date_to)}
+    changed = _changed_dates(before, after, cache_dates=_dates_by_id(before))
+    if changed:
+        report.changed_dates |= changed
+        workspace.hub.emit(DataChanged("activities", frozenset(changed)))
+    if not presences:
+        return
+
+    mark = cache.sync_mark("presences", range_key)
+    complete = _needs_full(mark, now, interval, full)
+    old_presences = cache.presences_between(date_from, date_to)
+    before = {p.id: codec.dumps(p) for p in old_presences}
+    found = await client.presences(
+        user_id=acting,
+        date_from=date_from,
+        date_to=date_to,
+        updated_after=None if complete else _overlap(mark.updated_after),
+    )
+    if complete:
+        report.removed += len(cache.replace_presences(date_from, date_to, found))
+    else:
+        cache.put_presences(found)
+    cache.set_sync_mark(_next_mark(mark, found, now, complete))
+    after = {p.id: (p.date, codec.dumps(p)) for p in cache.presences_between(date_from, date_to)}
+    changed = _changed_dates(before, after, cache_dates={p.id: p.date for p in old_presences})
+    if changed:
+        report.changed_dates |= changed
+        workspace.hub.emit(DataChanged("presences", frozenset(changed)))
+
+
+def _dates_by_id(before: Mapping[int, str]) -> dict[int, dt.date]:
+    return {entry_id: codec.loads(Activity, text).date for entry_id, text in before.items()}
+
+
+def _changed_dates(
+    before: Mapping[int, str],
+    after: Mapping[int, tuple[dt.date, str]],
+    *,
+    cache_dates: Mapping[int, dt.date],
+) -> set[dt.date]:
+    changed: set[dt.date] = set()
+    for entry_id, (date, text) in after.items():
+        if before.get(entry_id) != text:
+            changed.add(date)
+            if entry_id in cache_dates:
+                changed.add(cache_dates[entry_id])
+    for entry_id in set(before) - set(after):
+        if entry_id in cache_dates:
+            changed.add(cache_dates[entry_id])
+    return changed
+
+
+def _needs_full(mark: SyncMark, now: dt.datetime, interval: dt.timedelta, forced: bool) -> bool:
+    return (
+        forced
+        or mark.last_full_at is None
+        or mark.updated_after is None
+        or now - mark.last_full_at >= interval
+        or now < mark.last_full_at  # the clock went back: trust nothing incremental
+    )
+
+
+def _overlap(updated_after: dt.datetime | None) -> dt.datetime | None:
+    """Ask from a second before the newest change seen: same-second updates are not missed
+    (re-reading one entry twice is harmless)."""
+    return None if updated_after is None else updated_after - dt.timedelta(seconds=1)
+
+
+def _next_mark(
+    mark: SyncMark,
+    items: Iterable[Activity] | Iterable[Presence],
+    now: dt.datetime,
+    complete: bool,
+) -> SyncMark:
+    stamps = [item.updated_at for item in items if item.updated_at is not None]
+    newest = max([*stamps, *([mark.updated_after] if mark.updated_after else [])], default=None)
+    if newest is None and complete:
+        # Nothing in the range yet: from now on, ask only for what changes after this refresh
+        # (with a margin for the difference between our clock and MOCO's).
+        newest = now - EMPTY_RANGE_MARGIN
+    return SyncMark(mark.kind, mark.range_key, newest, now if complete else mark.last_full_at)
+
+
+async def refresh_reference(
+    workspace: Workspace, mondays: Iterable[dt.date], *, force: bool = False
+) -> bool:
+    """Profile, projects, employments, absences, planning, colleagues, performance: when
+    older than `reference_max_age` (or forced)."""
+    cache, client = workspace.cache, workspace.client
+    now = workspace.now()
+    acting = workspace.identity.acting_user_id
+    fetched = cache.document_fetched_at("projects")
+    years = sorted({monday.year for monday in mondays} | {workspace.today().year})
+    missing_year = any(cache.document_fetched_at("schedules", str(y)) is None for y in years)
+    if (
+        not force
+        and not missing_year
+        and fetched is not None
+        and dt.timedelta(0) <= now - fetched < workspace.settings.reference_max_age
+    ):
+        return False
+    profile = await client.profile()
+    workspace.set_reachable(True)
+    cache.put_document("profile", profile, now)
+    cache.put_document("projects", tuple(await client.assigned_projects(active=True)), now)
+    cache.put_document("employments", tuple(await client.employments(user_id=acting)), now)
+    for year in years:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        schedules = await client.schedules(date_from=first, date_to=last, user_id=acting)
+        cache.put_document("schedules", tuple(schedules), now, key=str(year))
+        planning = await client.planning_entries(date_from=first, date_to=last, user_id=acting)
+        cache.put_document("planning", tuple(planning), now, key=str(year))
+    try:
+        report = await client.performance_report(acting, workspace.today().year)
+    except (ForbiddenError, NotFoundError):
+        logger.info("no performance report for user %d", acting)
+    else:
+        cache.put_document("performance", report, now, key=str(workspace.today().year))
+    if not workspace.identity.impersonating:
+        try:
+            users = await client.users()
+        except ForbiddenError:
+            logger.info("user %d may not list colleagues", acting)
+        else:
+            cache.put_document("users", tuple(users), now)
+    kinds: tuple[DataKind, ...] = (
+        "profile",
+        "projects",
+        "employments",
+        "schedules",
+        "planning",
+        "performance",
+        "users",
+    )
+    for kind in kinds:
+        workspace.hub.emit(DataChanged(kind))
+    return True
+
+
+def cached_schedules(workspace: Workspace) -> list[Schedule]:
+    return _yearly_documents(workspace, "schedules", Schedule)
+
+
+def cached_planning(workspace: Workspace) -> list[PlanningEntry]:
+    return _yearly_documents(workspace, "planning", PlanningEntry)
+
+
+def _yearly_documents(workspace: Workspace, kind: str, entity: type[Any]) -> list[Any]:
+    rows = workspace.database.rows(
+        "SELECT key FROM documents WHERE account_key = ? AND acting_user_id = ? AND kind = ?",
+        (workspace.identity.account_key, workspace.identity.acting_user_id, kind),
+    )
+    found: dict[int, Any] = {}
+    for row in rows:
+        for item in workspace.cache.document_list(kind, entity, str(row["key"])) or ():
+            found[item.id] = item
+    return list(found.values())
+
+
+def cached_employments(workspace: Workspace) -> tuple[Employment, ...]:
+    return workspace.cache.document_list("employments", Employment) or ()
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    """`sync()`: what was pushed, what was refreshed, what still waits."""
+
+    push: PushReport
+    refresh: RefreshReport | None
+    pending: int
+    parked: int
+    reachable: bool
+
+    @property
+    def complete(self) -> bool:
+        """Everything the person did is in MOCO (nothing pending or parked)."""
+        return self.pending == 0
+
+
+async def sync(workspace: Workspace, *, full: bool = False) -> SyncReport:
+    pushed = await workspace.push()
+    refreshed: RefreshReport | None = None
+    if pushed.stopped not in ("offline", "halted", "identity"):
+        refreshed = await workspace.refresh(full=full)
+        if workspace.outbox.next_sendable() is not None and refreshed.ok:
+            more = await workspace.push()
+            pushed.sent += more.sent
+            pushed.dropped += more.dropped
+            pushed.parked += more.parked
+            pushed.stopped, pushed.error = more.stopped, more.error
+    parked = len(workspace.outbox.parked())
+    return SyncReport(
+        push=pushed,
+        refresh=refreshed,
+        pending=workspace.outbox.count(),
+        parked=parked,
+        reachable=workspace.reachable,
+    )
+
+
+# --- the background engine -------------------------------------------------------------------
+
+
+@dataclass
+class Backoff:
+    """Capped exponential backoff with jitter; `reset()` after a success."""
+
+    initial: float = 2.0
+    maximum: float = 300.0
+    factor: float = 2.0
+    jitter: float = 0.2
+    _failures: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.maximum, self.initial * self.factor**self._failures)
+        self._failures += 1
+        return delay * (1.0 + random.uniform(0.0, self.jitter))
+
+    def reset(self) -> None:
+        self._failures = 0
+
+    @property
+    def failures(self) -> int:
+        return self._failures
+
+
+class SyncEngine:
+    """Sends pending changes in the background and refreshes periodically.
+
+    Started by the app on its asyncio loop (`start()`), woken by local changes and by
+    `Workspace.notify_network_changed()` / `notify_resumed()`. Waits with backoff while MOCO is
+    unreachable or failing; `sleep` is injectable for tests."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        refresh_interval: float | None = 300.0,
+    ) -> None:
+        self.workspace = workspace
+        self.backoff = backoff or Backoff()
+        self._sleep = sleep
+        self.refresh_interval = refresh_interval
+        self._wake_event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._remove_waker: Callable[[], None] | None = None
+        self.last_push: PushReport | None = None
+        self.cycles = 0
+        self._refresh_due = True
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._remove_waker = self.workspace.add_waker(self.wake)
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._remove_waker is not None:
+            self._remove_waker()
+            self._remove_waker = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        if not self.workspace.reachability_known:
+            self.backoff.reset()
+            self._refresh_due = True
+        self._wake_event.set()
+
+    async def run_once(self) -> float | None:
+        """One cycle: push, maybe refresh. Returns how long to wait before the next (None:
+        until woken or the refresh interval)."""
+        workspace = self.workspace
+        self.cycles += 1
+        if not workspace.reachable and not await workspace.check_reachability():
+            return self.backoff.next_delay()
+        report = await workspace.push()
+        self.last_push = report
+        if report.stopped in ("offline", "server", "rate_limited", "busy"):
+            delay = self.backoff.next_delay()
+            return max(delay, report.retry_after or 0.0)
+        if report.stopped == "settling":
+            return max(0.01, report.retry_after or 0.0)
+        if report.stopped in ("halted", "identity"):
+            return None
+        self.backoff.reset()
+        if self._refresh_due:
+            self._refresh_due = False
+            refreshed = await workspace.refresh()
+            if not refreshed.ok and not workspace.reachable:
+                self._refresh_due = True
+                return self.backoff.next_delay()
+        return None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake_event.clear()
+            try:
+                delay = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("sync cycle failed")
+                delay = self.backoff.next_delay()
+            if delay is None and self.refresh_interval is not None:
+                woken = await self._wait(self.refresh_interval)
+                if not woken:
+                    self._refresh_due = True
+            else:
+                await self._wait(delay)
+
+    async def _wait(self, delay: float | None) -> bool:
+        """Wait `delay` seconds (None: forever) or until woken; True if woken."""
+        if self._wake_event.is_set():
+            return True
+        waiter = asyncio.ensure_future(self._wake_event.wait())
+        tasks: set[asyncio.Future[Any]] = {waiter}
+        sleeper: asyncio.Future[Any] | None = None
+        if delay is not None:
+            sleeper = asyncio.ensure_future(self._sleep(delay))
+            tasks.add(sleeper)
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+        return waiter.done() and not waiter.cancelled()

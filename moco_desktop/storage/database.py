@@ -1,0 +1,291 @@
+"""The app's SQLite file: opening it safely (owner-only, WAL, durable) and migrating its schema.
+
+The schema version lives in `PRAGMA user_version`. `MIGRATIONS` is an ordered list; opening a
+database applies every migration above its version, each in its own transaction, so a file
+written by any earlier version is brought forward and a crash mid-migration leaves the last
+complete version. A file from a *newer* version is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+DATABASE_FILE_NAME = "moco-desktop.sqlite3"
+OWNER_ONLY = 0o600
+
+
+def default_database_path() -> Path:
+    """Where the database lives by default: the platform's user data directory."""
+    data_dir = platformdirs.user_data_path("moco-desktop", "MOCO Desktop", roaming=False)
+    return data_dir / DATABASE_FILE_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: `apply` takes the database from `version - 1` to `version`."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def apply(connection: sqlite3.Connection) -> None:
+        for statement in sql.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+
+    return apply
+
+
+_V1_CACHE_AND_OUTBOX = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE activities (
+    account_key TEXT NOT NULL,
+    acting_user_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    running INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (account_key, acting_user_id, id)
+);
+CREATE INDEX activities_by_date ON activities (account_key, acting_user_id, date);
+CREATE TABLE presences (
+    account_key TEXT NOT NULL,
+    acting_user_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    updated_at TEXT,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (account_key, acting_user_id, id)
+);
+CREATE INDEX presences_by_date ON presences (account_key, acting_user_id, date);
+CREATE TABLE documents (
+    account_key TEXT NOT NULL,
+    acting_user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (account_key, acting_user_id, kind, key)
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_key TEXT NOT NULL,
+    acting_user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    target_id INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'in_flight', 'parked')),
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    attempt_started_at TEXT,
+    sent_payload TEXT,
+    last_error TEXT,
+    parked_message TEXT
+);
+CREATE INDEX outbox_by_identity ON outbox (account_key, acting_user_id, id)
+"""
+
+_V2_ID_MAP = """
+CREATE TABLE id_map (
+    account_key TEXT NOT NULL,
+    acting_user_id INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    local_id INTEGER NOT NULL,
+    remote_id INTEGER NOT NULL,
+    mapped_at TEXT NOT NULL,
+    PRIMARY KEY (account_key, acting_user_id, entity, local_id)
+);
+ALTER TABLE outbox ADD COLUMN entity TEXT NOT NULL DEFAULT 'activity';
+UPDATE outbox SET entity = substr(kind, 1, instr(kind, '.') - 1) WHERE instr(kind, '.') > 0
+"""
+
+_V3_SYNC_MARKS = """
+CREATE TABLE sync_marks (
+    account_key TEXT NOT NULL,
+    acting_user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    range_key TEXT NOT NULL,
+    updated_after TEXT,
+    last_full_at TEXT,
+    PRIMARY KEY (account_key, acting_user_id, kind, range_key)
+)
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "cache of entities and documents, outbox of pending changes",
+        _script(_V1_CACHE_AND_OUTBOX),
+    ),
+    Migration(
+        2, "map of local ids to MOCO's ids; outbox entries know their entity", _script(_V2_ID_MAP)
+    ),
+    Migration(
+        3,
+        "incremental refresh marks (updated_after, last full reconciliation)",
+        _script(_V3_SYNC_MARKS),
+    ),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+class DatabaseError(Exception):
+    """The database cannot be used (e.g. written by a newer version of the app)."""
+
+
+class Database:
+    """One SQLite connection with nestable transactions. Not shared between threads."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self.connection = connection
+        self.path = path
+        self._depth = 0
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.connection
+            finally:
+                self._depth -= 1
+            return
+        self.connection.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.connection
+        except BaseException:
+            self._depth = 0
+            self.connection.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.connection.execute("COMMIT")
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, parameters)
+
+    def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return list(self.connection.execute(sql, parameters).fetchall())
+
+    def row(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row | None:
+        found: sqlite3.Row | None = self.connection.execute(sql, parameters).fetchone()
+        return found
+
+    def next_local_id(self) -> int:
+        """A fresh negative id for an entry MOCO has not assigned an id to yet."""
+        with self.transaction():
+            row = self.row("SELECT value FROM meta WHERE key = 'last_local_id'")
+            next_id = (int(row["value"]) if row else 0) - 1
+            self.execute(
+                "INSERT INTO meta (key, value) VALUES ('last_local_id', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(next_id),),
+            )
+        return next_id
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_database(path: Path | str, *, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+    """Open (creating if needed) the database at `path`: owner-only, WAL, migrated forward."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _create_owner_only(file)
+    connection = sqlite3.connect(file, isolation_level=None, timeout=10.0)
+    connection.row_factory = sqlite3.Row
+    database = Database(connection, file)
+    try:
+        _configure(connection)
+        migrate(database, migrations)
+    except BaseException:
+        connection.close()
+        raise
+    restrict_permissions(file)
+    return database
+
+
+def open_memory_database(*, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+    """A throw-away database (tests, demo runs without a file)."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    database = Database(connection, None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    migrate(database, migrations)
+    return database
+
+
+def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply every migration above the current `user_version`; returns the new version."""
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError("migrations must be numbered 1, 2, 3, ... without gaps")
+    current = database.schema_version
+    latest = versions[-1] if versions else 0
+    if current > latest:
+        raise DatabaseError(
+            f"the database has schema version {current}, newer than this app knows ({latest})"
+        )
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        with database.transaction() as connection:
+            migration.apply(connection)
+            connection.execute(f"PRAGMA user_version = {migration.version:d}")
+    return database.schema_version
+
+
+def restrict_permissions(file: Path) -> None:
+    """Make the database and its WAL/shared-memory companions readable by the owner only."""
+    for candidate in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(candidate.stat().st_mode) != OWNER_ONLY:
+                os.chmod(candidate, OWNER_ONLY)
+
+
+def _create_owner_only(file: Path) -> None:
+    """Create the file with mode 0600 before SQLite does (no window where others can read)."""
+    descriptor = os.open(file, os.O_RDWR | os.O_CREAT, OWNER_ONLY)
+    os.close(descriptor)
+    restrict_permissions(file)
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise DatabaseError(f"SQLite refused WAL mode (got {mode!r})")
+    # FULL: a committed change survives a power cut, not only a killed process.
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA busy_timeout = 10000")

@@ -1,0 +1,220 @@
+"""Refreshing (incremental and full), the background engine, one sender per identity."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+
+from moco_desktop.services.events import (
+    DataChanged,
+    RateLimitWait,
+    ReachabilityChanged,
+    SyncProgress,
+)
+from moco_desktop.services.sync import Backoff, SyncEngine
+from tests.services.conftest import FAST, TODAY, Harness
+
+
+async def wait_until(condition: object, within: float = 5.0) -> None:
+    assert callable(condition)
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_refresh_is_incremental_then_fully_reconciled(harness: Harness) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    last_week_day = TODAY - dt.timedelta(days=1)
+    victim, edited = [a for a in harness.activities(day=last_week_day)][:2]
+    harness.advance(minutes=2)
+    with harness.state.lock:
+        del harness.state.activities[victim.id]
+        edited.description = "Changed in the web app"
+        edited.updated_at = harness.clock.now().astimezone(dt.UTC)
+    harness.events.clear()
+
+    await workspace.refresh()
+
+    incremental = harness.requests("GET", "/activities")[-1]
+    assert "updated_after" in incremental.query
+    shown = {e.id: e.activity.description for e in workspace.day(last_week_day).entries}
+    assert shown[edited.id] == "Changed in the web app"
+    assert victim.id in shown  # deletions are not visible incrementally
+    assert DataChanged("activities", frozenset({last_week_day})) in harness.events
+
+    harness.advance(minutes=11)
+    report = await workspace.refresh()
+
+    assert "updated_after" not in harness.requests("GET", "/activities")[-1].query
+    assert victim.id not in {e.id for e in workspace.day(last_week_day).entries}
+    assert report.removed == 1
+    assert last_week_day in report.changed_dates
+
+
+async def test_full_refresh_on_demand_and_after_the_clock_went_back(harness: Harness) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    yesterday = TODAY - dt.timedelta(days=1)
+    victim = harness.activities(day=yesterday)[0]
+    with harness.state.lock:
+        del harness.state.activities[victim.id]
+    await workspace.refresh(full=True)
+    assert victim.id not in {e.id for e in workspace.day(yesterday).entries}
+
+    harness.advance(hours=-2)
+    await workspace.refresh([TODAY])
+    assert "updated_after" not in harness.requests("GET", "/activities")[-1].query
+
+
+async def test_reference_data_is_fetched_once_an_hour(harness: Harness) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    await workspace.refresh()
+    assert len(harness.requests("GET", "/projects/assigned")) == 1
+    harness.advance(minutes=61)
+    await workspace.refresh()
+    assert len(harness.requests("GET", "/projects/assigned")) == 2
+    assert workspace.employments()
+    assert workspace.performance_report() is not None
+    assert workspace.users() is None  # Jonas is no staff member
+
+
+async def test_staff_see_the_colleague_list(harness: Harness) -> None:
+    workspace = harness.workspace(staff=True)
+    await workspace.refresh()
+    users = workspace.users()
+    assert users is not None
+    assert harness.jonas in {u.id for u in users}
+
+
+async def test_sync_reports_progress_and_sends_nothing_twice(harness: Harness) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    project_id, task_id = harness.bookable()
+    harness.server.faults.refuse_connections = True
+    for minutes in (15, 30, 45):
+        await workspace.log_activity(TODAY, project_id, task_id, minutes * 60, f"{minutes}")
+    harness.server.faults.refuse_connections = False
+    harness.events.clear()
+
+    first = await workspace.sync()
+    second = await workspace.sync()
+
+    assert (first.push.sent, second.push.sent) == (3, 0)
+    assert [e for e in harness.events if isinstance(e, SyncProgress)][-1] == SyncProgress(3, 3)
+    assert len(harness.requests("POST", "/activities")) == 3
+    assert sorted(a.seconds for a in harness.activities()) == [900, 1800, 2700]
+
+
+async def test_rate_limit_waits_are_reported_and_nothing_is_lost(harness: Harness) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    project_id, task_id = harness.bookable()
+    harness.server.faults.fail_next(2, 429, method="POST", path_prefix="/activities")
+
+    result = await workspace.log_activity(TODAY, project_id, task_id, 600, "Busy")
+
+    assert result.reached_moco
+    assert any(isinstance(e, RateLimitWait) for e in harness.events)
+    assert len(harness.activities()) == 1
+
+
+async def test_engine_backs_off_offline_and_sends_when_the_network_returns(
+    harness: Harness,
+) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    project_id, task_id = harness.bookable()
+    harness.server.faults.refuse_connections = True
+    engine = SyncEngine(
+        workspace, backoff=Backoff(initial=0.01, maximum=0.05, jitter=0.0), refresh_interval=None
+    )
+    result = await workspace.log_activity(TODAY, project_id, task_id, 600, "Later")
+    assert result.saved_locally_only
+    engine.start()
+    await wait_until(lambda: engine.backoff.failures >= 3)
+    assert harness.activities() == []
+
+    harness.server.faults.refuse_connections = False
+    workspace.notify_network_changed()
+    await wait_until(lambda: workspace.pending_count == 0)
+    await engine.stop()
+
+    assert len(harness.activities()) == 1
+    assert workspace.reachable
+    reachability = [e for e in harness.events if isinstance(e, ReachabilityChanged)]
+    assert reachability == [ReachabilityChanged(False), ReachabilityChanged(True)]
+    assert not engine.running
+
+
+async def test_engine_sends_changes_made_without_waiting(harness: Harness) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    engine = SyncEngine(
+        workspace, backoff=Backoff(initial=0.01, maximum=0.05), refresh_interval=None
+    )
+    engine.start()
+    project_id, task_id = harness.bookable()
+    result = await workspace.log_activity(
+        TODAY, project_id, task_id, 600, "Fire and forget", wait=False
+    )
+    assert result.saved_locally_only  # returned right after the local write
+    await wait_until(lambda: len(harness.activities()) == 1)
+    workspace.notify_resumed()
+    await wait_until(lambda: engine.cycles >= 2)
+    await engine.stop()
+    assert len(harness.requests("POST", "/activities")) == 1
+
+
+async def test_two_senders_of_one_identity_never_send_the_same_change(harness: Harness) -> None:
+    first = harness.workspace()
+    second = harness.workspace(database=harness.database())  # another connection, like the CLI
+    await first.refresh()
+    project_id, task_id = harness.bookable()
+    harness.server.faults.refuse_connections = True
+    await first.log_activity(TODAY, project_id, task_id, 600, "Once")
+    harness.server.faults.refuse_connections = False
+    harness.server.faults.hang_next(
+        1, 0.3, method="POST", path_prefix="/activities", carry_out=True
+    )
+
+    sending = asyncio.ensure_future(first.push())
+
+    def post_in_flight() -> bool:
+        sent = first.outbox.unsent()[0].sent_payload
+        return sent is not None and sent.get("step") == "post"
+
+    await wait_until(post_in_flight)
+    busy = await second.push()
+    await sending
+    after = await second.push()
+
+    assert busy.stopped == "busy"
+    assert after.sent == 0
+    assert len(harness.activities()) == 1
+    assert len(harness.requests("POST", "/activities")) == 1
+
+
+async def test_a_change_moco_keeps_failing_on_is_parked_not_retried_forever(
+    harness: Harness,
+) -> None:
+    settings = dataclasses.replace(FAST, park_after_server_errors=3)
+    workspace = harness.workspace(settings=settings)
+    await workspace.refresh()
+    project_id, task_id = harness.bookable()
+    harness.server.faults.refuse_connections = True
+    await workspace.log_activity(TODAY, project_id, task_id, 600, "Poison")
+    await workspace.log_activity(TODAY, project_id, task_id, 900, "Healthy")
+    harness.server.faults.refuse_connections = False
+    harness.server.faults.fail_next(3, 500, method="POST", path_prefix="/activities")
+
+    reports = [await workspace.push() for _ in range(3)]
+
+    assert [r.stopped for r in reports] == ["server", "server", "done"]
+    assert [a.description for a in harness.activities()] == ["Healthy"]
+    [parked] = workspace.parked_changes()
+    assert parked.parked_message is not None
+    assert "500" in parked.parked_message

@@ -1,0 +1,131 @@
+"""The cache: entities round-trip, ranges are replaced, identities never mix."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from moco_desktop.core.entities import (
+    Activity,
+    AssignedProject,
+    CustomerRef,
+    NamedRef,
+    Presence,
+    Profile,
+    Task,
+    UserRef,
+)
+from moco_desktop.storage.cache import CacheStore, SyncMark
+from moco_desktop.storage.database import Database, open_memory_database
+
+NOW = dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC)
+
+
+def activity(activity_id: int, day: dt.date, user_id: int = 1, **changes: object) -> Activity:
+    base = Activity(
+        id=activity_id,
+        date=day,
+        seconds=3600,
+        description="Design review",
+        project=NamedRef(10, "Website", True),
+        task=NamedRef(20, "Design", True),
+        customer=CustomerRef(30, "Acme"),
+        user=UserRef(user_id, "Jonas", "Weber"),
+        timer_started_at=None,
+        updated_at=NOW,
+        created_at=NOW,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def database() -> Database:
+    return open_memory_database()
+
+
+def test_activities_round_trip(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    running = activity(2, dt.date(2024, 3, 14), timer_started_at=NOW)
+    cache.put_activities([activity(1, dt.date(2024, 3, 13)), running])
+    assert cache.activity(2) == running
+    assert [a.id for a in cache.activities_between(dt.date(2024, 3, 11), dt.date(2024, 3, 17))] == [
+        1,
+        2,
+    ]
+    assert cache.running_activities() == [running]
+
+
+def test_replacing_a_range_removes_entries_deleted_elsewhere(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 14)
+    outside = activity(9, dt.date(2024, 3, 1))
+    cache.put_activities([activity(1, day), activity(2, day), outside])
+    removed = cache.replace_activities(day, day, [activity(2, day, seconds=60)])
+    assert removed == {1}
+    assert [a.id for a in cache.activities_between(day, day)] == [2]
+    assert cache.activity(2).seconds == 60  # type: ignore[union-attr]
+    assert cache.activity(9) == outside
+
+
+def test_identities_are_kept_apart(database: Database) -> None:
+    """Acting for a colleague never shows their entries as one's own, and vice versa."""
+    day = dt.date(2024, 3, 14)
+    mine = CacheStore(database, "acme#1", 1)
+    as_colleague = CacheStore(database, "acme#1", 2)
+    other_account = CacheStore(database, "other#1", 1)
+    mine.put_activities([activity(1, day)])
+    as_colleague.put_activities([activity(5, day, user_id=2)])
+    other_account.put_document("profile", Profile(1, "x@y", "X", "Y"), NOW)
+
+    assert [a.id for a in mine.activities_between(day, day)] == [1]
+    assert [a.id for a in as_colleague.activities_between(day, day)] == [5]
+    assert other_account.activities_between(day, day) == []
+    assert mine.document("profile", Profile) is None
+    as_colleague.replace_activities(day, day, [])
+    assert [a.id for a in mine.activities_between(day, day)] == [1]
+    mine.clear()
+    assert mine.activity(1) is None
+    assert other_account.document("profile", Profile) is not None
+
+
+def test_presences_are_sorted_by_time(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 14)
+    late = Presence(7, day, dt.time(13, 0), None, True)
+    early = Presence(8, day, dt.time(8, 0), dt.time(12, 0), True)
+    cache.put_presences([late, early])
+    assert cache.presences_between(day, day) == [early, late]
+    assert cache.replace_presences(day, day, [early]) == {7}
+
+
+def test_documents_keep_nested_entities(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    projects = (
+        AssignedProject(
+            10,
+            "P-10",
+            "Website",
+            CustomerRef(30, "Acme"),
+            tasks=(Task(20, "Design"), Task(21, "Code", billable=False)),
+        ),
+    )
+    cache.put_document("projects", projects, NOW)
+    assert cache.document_list("projects", AssignedProject) == projects
+    assert cache.document_fetched_at("projects") == NOW
+    assert cache.document_list("projects", AssignedProject, key="other") is None
+
+
+def test_sync_marks_and_id_map(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    assert cache.sync_mark("activities", "w1") == SyncMark("activities", "w1", None, None)
+    mark = SyncMark("activities", "w1", NOW, NOW)
+    cache.set_sync_mark(mark)
+    assert cache.sync_mark("activities", "w1") == mark
+    cache.map_id("activity", -3, 981, NOW)
+    assert cache.resolve_id("activity", -3) == 981
+    assert cache.resolve_id("activity", -4) == -4
+    assert cache.resolve_id("activity", 77) == 77
+    assert cache.mapped_remote_ids("activity") == {981}
+    assert CacheStore(database, "acme#1", 2).resolve_id("activity", -3) == -3
