@@ -122,6 +122,11 @@ def run_gui(argv: list[str]) -> int:
     app.setDesktopFileName("moco-desktop")
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
+    # Cyclic garbage is collected on this (the GUI) thread only: Qt objects freed from the
+    # D-Bus listener or demo server threads would crash the app.
+    from moco_desktop.ui.main_thread_gc import MainThreadGarbageCollector
+
+    garbage_collector = MainThreadGarbageCollector(app)
 
     name = os.environ.get("MOCO_DESKTOP_INSTANCE") or instance_name("demo" if options.demo else "")
     if notify_running_instance(name):
@@ -203,4 +208,5 @@ def run_gui(argv: list[str]) -> int:
         single.close()
         if demo is not None:
             demo.stop()
+        garbage_collector.stop()
     return 0

@@ -15,10 +15,11 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
-import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import keyring
+import keyring.backend
+import pytest
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -87,16 +88,23 @@ def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Callable[
     """Async tests run on a qasync loop, so Qt timers and signals work while a test awaits."""
     import qasync
 
-    class CollectingQEventLoop(qasync.QEventLoop):  # type: ignore[misc]
-        """Frees the closed loop's Qt timer objects on the main thread.
+    class MainThreadGcQEventLoop(qasync.QEventLoop):  # type: ignore[misc]
+        """A qasync loop during whose life garbage is collected on the main thread only.
 
-        qasync's close() leaves its timer object's Qt timers registered; if a server thread's
-        garbage collection later frees that object, Qt fires a timer at a dead object and the
-        process segfaults. Collecting here, on the main thread, prevents that.
+        The embedded server's threads would otherwise run the cyclic collector now and then and
+        free qasync's or the app's Qt objects there, which crashes Qt later ("Timers cannot be
+        stopped from another thread"). The app does the same with MainThreadGarbageCollector.
         """
+
+        def __init__(self, app: QCoreApplication) -> None:
+            self._gc_was_enabled = gc.isenabled()
+            gc.disable()
+            super().__init__(app)
 
         def close(self) -> None:
             super().close()
             gc.collect()
+            if self._gc_was_enabled:
+                gc.enable()
 
-    return {"qasync": lambda: CollectingQEventLoop(QApplication.instance() or QApplication([]))}
+    return {"qasync": lambda: MainThreadGcQEventLoop(QApplication.instance() or QApplication([]))}
