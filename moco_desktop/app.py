@@ -67,6 +67,17 @@ class AppContext:
 
         forget_account(self.paths.database_file, account_id)
 
+    def unsent_changes(self, account_id: str) -> int:
+        """How many changes of an account (any acted-for user) have not reached MOCO yet."""
+        if not self.paths.database_file.exists():
+            return 0
+        from moco_desktop.storage.database import open_database
+        from moco_desktop.storage.outbox import unsent_counts
+
+        with open_database(self.paths.database_file) as database:
+            counts = unsent_counts(database)
+        return sum(count for (account, _user), count in counts.items() if account == account_id)
+
     async def open_workspace(
         self, account: ActiveAccount, acting_user_id: int | None = None
     ) -> WorkspaceSession:

@@ -57,6 +57,12 @@ register(
             "de": "Von {domain} abgemeldet; Schlüssel und zwischengespeicherte Daten entfernt.",
         },
         "cli.logout.none": {"en": "Not logged in.", "de": "Nicht angemeldet."},
+        "cli.logout.unsent": {
+            "en": "Not logged out: {count} change(s) have not reached MOCO yet. Run "
+            "`moco-desktop sync` first, or `logout --discard-unsent` to throw them away.",
+            "de": "Nicht abgemeldet: {count} Änderung(en) sind noch nicht in MOCO. Erst "
+            "`moco-desktop sync` ausführen, oder `logout --discard-unsent`, um sie zu verwerfen.",
+        },
         "cli.offline_cached": {
             "en": "MOCO is not reachable; showing the last known state.",
             "de": "MOCO ist nicht erreichbar; angezeigt wird der zuletzt bekannte Stand.",
@@ -238,6 +244,11 @@ async def login(context: AppContext, args: argparse.Namespace) -> int:
 
 
 async def logout(context: AppContext, args: argparse.Namespace) -> int:
+    active = context.accounts.settings.active_account
+    unsent = context.unsent_changes(active.account_id) if active else 0
+    if unsent and not args.discard_unsent:
+        _warn(tr("cli.logout.unsent", count=unsent))
+        return EXIT_ERROR
     record = context.accounts.logout()
     _say(tr("cli.logout.done", domain=record.domain) if record else tr("cli.logout.none"))
     return EXIT_OK

@@ -94,7 +94,12 @@ def build_parser() -> CliArgumentParser:
     login.add_argument(
         "--api-key-stdin", action="store_true", help="read an API key from stdin instead"
     )
-    commands.add_parser("logout", parents=[common], help="remove the key and cached data")
+    logout = commands.add_parser("logout", parents=[common], help="remove the key and cached data")
+    logout.add_argument(
+        "--discard-unsent",
+        action="store_true",
+        help="log out even though some changes have not reached MOCO (they are lost)",
+    )
 
     projects = commands.add_parser("projects", parents=[common], help="assigned projects, tasks")
     projects.add_argument("--json", action="store_true")

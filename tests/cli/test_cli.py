@@ -255,6 +255,24 @@ def test_offline_changes_exit_3_and_sync_sends_them_once(anna: Cli) -> None:
     assert [a.description for a in _today_of(anna, anna.account.staff.user_id)] == ["im Zug"]  # type: ignore[attr-defined]
 
 
+def test_logout_keeps_unsent_changes_unless_told_to_discard_them(
+    anna: Cli, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+) -> None:
+    monkeypatch.delenv("MOCO_API_KEY")
+    staff = anna.account.staff
+    assert anna("login", "--email", staff.email, stdin=staff.password + "\n")[0] == 0
+    assert anna("status")[0] == 0
+    anna.server.faults.refuse_connections = True
+    assert anna("log", "P0001", "Konz", "1h", "offline")[0] == 3
+    code, _, err = anna("logout")
+    assert code == 1
+    assert "1 change" in err
+    assert memory_keyring.secrets  # still logged in
+    code, _, _ = anna("logout", "--discard-unsent")
+    assert code == 0
+    assert memory_keyring.secrets == {}
+
+
 def test_german_messages(anna: Cli) -> None:
     code, _, err = anna("--lang", "de", "log", "P0001", "Konz", "abc")
     assert code == 2
