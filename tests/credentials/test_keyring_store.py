@@ -13,6 +13,11 @@ from moco_desktop.credentials.keyring_store import SERVICE_NAME, CredentialStore
 from tests.conftest import MemoryKeyring
 
 
+def _fail_keyring() -> keyring.backend.KeyringBackend:
+    """keyring's backend for "no keyring on this machine" (what headless Linux gets)."""
+    return keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
+
+
 def test_key_is_stored_in_the_keyring(memory_keyring: MemoryKeyring) -> None:
     store = CredentialStore()
     outcome = store.save("acme.mocoapp.com#1", ApiKey("secret-key"))
@@ -25,12 +30,12 @@ def test_key_is_stored_in_the_keyring(memory_keyring: MemoryKeyring) -> None:
 def test_without_a_keyring_the_key_lives_in_memory_and_the_user_is_told(
     isolated_user_dirs: Path,
 ) -> None:
-    store = CredentialStore(backend=keyring.backends.fail.Keyring())
+    store = CredentialStore(backend=_fail_keyring())
     outcome = store.save("a#1", ApiKey("secret-key"))
     assert not outcome.persisted
     assert "session only" in outcome.message
     assert store.load("a#1") == ApiKey("secret-key")
-    assert CredentialStore(backend=keyring.backends.fail.Keyring()).load("a#1") is None
+    assert CredentialStore(backend=_fail_keyring()).load("a#1") is None
     written = [p for p in isolated_user_dirs.rglob("*") if p.is_file()]
     assert all("secret-key" not in p.read_text(errors="ignore") for p in written)
 
