@@ -4,7 +4,7 @@
     python3 dev.py demo     # create .venv, install, start the app against the embedded server
     python3 dev.py test     # create .venv, install, run the whole test suite
     python3 dev.py check    # ruff check, ruff format --check, mypy --strict
-    python3 dev.py run ...  # any command inside the venv, e.g. `python3 dev.py run moco-desktop status`
+    python3 dev.py run ...  # a command inside the venv: `python3 dev.py run moco-desktop status`
 
 Works with any Python 3.11+ on Linux, macOS and Windows; standard library only.
 """
@@ -35,7 +35,7 @@ def requirements_fingerprint() -> str:
 
 def ensure_environment() -> None:
     """Create the venv and install the project with its dev extras, once per pyproject change."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older Python
         sys.exit(f"MOCO Desktop needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not venv_bin("python").exists():
         print("Creating .venv ...", flush=True)
