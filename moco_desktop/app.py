@@ -98,6 +98,8 @@ class AppContext:
             account.record.user_id,
             acting_user_id,
         )
+        if account.checked is not None and account.checked.fresh():
+            workspace.adopt_login_check(account.checked.profile)  # no second look right away
         return WorkspaceSession(workspace, client, database)
 
 

@@ -6,7 +6,9 @@ and hands over to `ui.shell.DesktopShell`. Ctrl+C / SIGTERM quit cleanly without
 timer (a wake-up socket tells Qt).
 
 Options: `--demo` (embedded MOCO with demo data, logged in as the demo staff user, timesheet
-shown), `--show` (open the timesheet at start), `--lang en|de`. For benchmarks,
+shown), `--show` (open the timesheet at start), `--lang en|de`, `--autostart` (alias `--hidden`:
+how start at login launches the app: hidden in the tray, waiting up to 30 s for the desktop's
+tray to come up; only if none does, or nobody is logged in, a window opens). For benchmarks,
 `MOCO_DESKTOP_STARTUP_REPORT=FILE` appends `{"event": ..., "t": unix time}` lines when the tray
 icon is shown (and where), the timesheet is first painted, the data is loaded and the timer
 state changes; `MOCO_DESKTOP_INSTANCE=NAME`
@@ -39,7 +41,31 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--demo", action="store_true", help="run against the built-in demo MOCO")
     parser.add_argument("--show", action="store_true", help="open the timesheet at start")
     parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="language of the interface")
+    parser.add_argument(
+        "--autostart",
+        "--hidden",
+        dest="hidden",
+        action="store_true",
+        help="start hidden in the tray (start at login uses this)",
+    )
     return parser.parse_known_args(argv)
+
+
+TRAY_WAIT_SECONDS = 30.0
+TRAY_POLL_SECONDS = 0.5
+
+
+async def _wait_for_tray(seconds: float = TRAY_WAIT_SECONDS) -> bool:
+    """At login the desktop's tray may come up after us: wait for it a while."""
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    waited = 0.0
+    while not QSystemTrayIcon.isSystemTrayAvailable():
+        if waited >= seconds:
+            return False
+        await asyncio.sleep(TRAY_POLL_SECONDS)
+        waited += TRAY_POLL_SECONDS
+    return True
 
 
 def _report(event: str, **data: object) -> None:
@@ -137,12 +163,14 @@ def run_gui(argv: list[str]) -> int:
 
     # The tray icon first, before the network, keyring and database stacks are imported: the
     # app is visibly there at once; its menu arrives with the rest a moment later.
-    tray_icon = None
-    if QSystemTrayIcon.isSystemTrayAvailable():
-        tray_icon = QSystemTrayIcon(idle_tray_icon())
-        tray_icon.setToolTip("MOCO Desktop")
-        tray_icon.show()
+    def show_tray_icon() -> QSystemTrayIcon:
+        icon = QSystemTrayIcon(idle_tray_icon())
+        icon.setToolTip("MOCO Desktop")
+        icon.show()
         _report("tray_shown")
+        return icon
+
+    tray_icon = show_tray_icon() if QSystemTrayIcon.isSystemTrayAvailable() else None
 
     import qasync
     from PySide6.QtCore import QSocketNotifier
@@ -180,21 +208,28 @@ def run_gui(argv: list[str]) -> int:
             context = AppContext.create()
         if options.lang:
             set_language(options.lang)
-        shell = DesktopShell(context, tray_icon=tray_icon)
-        if os.environ.get("MOCO_DESKTOP_STARTUP_REPORT"):
-            if tray_icon is not None:
-                _report_tray_geometry(shell)
-            shell.sessionOpened.connect(_report_data_when_loaded)
-        shell.timesheetPainted.connect(lambda: _report("timesheet_painted"))
-        single.activationRequested.connect(shell.activate)
-        shell.quitRequested.connect(quit_event.set)
         app.aboutToQuit.connect(quit_event.set)
 
+        def build_shell(icon: QSystemTrayIcon | None) -> DesktopShell:
+            shell = DesktopShell(context, tray_icon=icon)
+            if os.environ.get("MOCO_DESKTOP_STARTUP_REPORT"):
+                if icon is not None:
+                    _report_tray_geometry(shell)
+                shell.sessionOpened.connect(_report_data_when_loaded)
+            shell.timesheetPainted.connect(lambda: _report("timesheet_painted"))
+            single.activationRequested.connect(shell.activate)
+            shell.quitRequested.connect(quit_event.set)
+            return shell
+
         async def main() -> None:
+            icon = tray_icon
+            if icon is None and options.hidden and await _wait_for_tray():
+                icon = show_tray_icon()
+            shell = build_shell(icon)
             if demo is not None:
                 await shell.login_with_api_key(demo.account.domain, demo.account.staff.api_key)
             else:
-                await shell.start(show_timesheet=options.show)
+                await shell.start(show_timesheet=options.show and not options.hidden)
             await quit_event.wait()
             await shell.shutdown()
 

@@ -394,7 +394,7 @@ async def stop(context: AppContext, args: argparse.Namespace) -> int:
         if workspace.running_timer() is None:
             await workspace.refresh([workspace.today()])
         running = workspace.running_timer()
-        result = await workspace.stop_timer()
+        result = await _stop_timer(context, workspace)
         if result is None or running is None:
             _say(tr("cli.no_timer"))
             return EXIT_OK
@@ -409,6 +409,20 @@ async def stop(context: AppContext, args: argparse.Namespace) -> int:
             )
         )
         return _change_exit_code(workspace, result)
+
+
+async def _stop_timer(context: AppContext, workspace: Workspace) -> ChangeResult | None:
+    """Stop the running timer, rounded when Settings ask for it (the same rule as the app)."""
+    from moco_desktop.core.quick_entry import RoundingPolicy
+    from moco_desktop.services.quick_entry import stop_timer_rounded
+
+    rounding = RoundingPolicy.from_json(context.accounts.settings.extra.get("rounding"))
+    if not rounding.enabled:
+        return await workspace.stop_timer()
+    stopped = await stop_timer_rounded(workspace, rounding, clock=workspace.now)
+    if stopped is None:
+        return None
+    return ChangeResult(stopped.entry_id, reached_moco=stopped.reached_moco)
 
 
 async def log(context: AppContext, args: argparse.Namespace) -> int:

@@ -222,15 +222,6 @@ def seed_demo(state: MocoState, today: dt.date, *, seed: int = 2024) -> DemoAcco
         team = [anna, jonas, *colleagues]
 
         projects = _demo_projects(state, rng, anna, jonas, colleagues)
-        start_of_employment = dt.date(today.year - 2, 1, 1)
-        for user in [*team, archived]:
-            part_time = user.lastname == "Fischer"
-            state.add_employment(
-                user.id,
-                am=(4, 4, 4, 4, 0) if part_time else (4, 4, 4, 4, 4),
-                pm=(4, 4, 4, 4, 0) if part_time else (4, 4, 4, 4, 4),
-                from_date=start_of_employment,
-            )
         holidays: set[dt.date] = set()
         for year in (today.year - 1, today.year, today.year + 1):
             for day, name in german_public_holidays(year).items():
@@ -238,6 +229,16 @@ def seed_demo(state: MocoState, today: dt.date, *, seed: int = 2024) -> DemoAcco
                 holidays.add(day)
 
         past = _working_days_before(today, 10, holidays)
+        # The employments start with the tracked history (two weeks ago), so targets, week
+        # strip and the year's balance in the performance report match the booked hours.
+        for user in [*team, archived]:
+            part_time = user.lastname == "Fischer"
+            state.add_employment(
+                user.id,
+                am=(4, 4, 4, 4, 0) if part_time else (4, 4, 4, 4, 4),
+                pm=(4, 4, 4, 4, 0) if part_time else (4, 4, 4, 4, 4),
+                from_date=past[0],
+            )
         state.add_schedule(anna.id, past[2], HOLIDAY, comment="Urlaub")
         state.add_schedule(jonas.id, past[7], HOLIDAY, am=True, pm=False, comment="Halber Tag")
         state.add_schedule(colleagues[0].id, past[8], SICK_DAY)

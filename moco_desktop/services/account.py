@@ -7,8 +7,9 @@ id. `MOCO_API_KEY` (with `MOCO_DOMAIN` or `MOCO_BASE_URL`) runs without any stor
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlsplit
 
 from moco_desktop.api.client import MocoClient
@@ -84,10 +85,23 @@ class NotLoggedInError(AccountError):
 
 @dataclass(frozen=True, slots=True)
 class ActiveAccount:
-    """A login that can talk to MOCO now: the record and its key."""
+    """A login that can talk to MOCO now: the record and its key. `checked` is set when MOCO
+    confirmed the key a moment ago (login): the workspace need not ask again at once."""
 
     record: AccountRecord
     api_key: ApiKey
+    checked: KeyCheck | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCheck:
+    """What `GET /session` + `GET /profile` answered for a key, and when (monotonic)."""
+
+    profile: Profile
+    at: float = field(default_factory=time.monotonic)
+
+    def fresh(self, within: float = 60.0) -> bool:
+        return time.monotonic() - self.at < within
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +152,22 @@ class AccountService:
     def update_settings(self, settings: Settings) -> None:
         self._settings = settings
         self._settings_file.save(settings)
+
+    def update_extra(self, values: Mapping[str, object]) -> None:
+        """Store feature settings (`idle`, `reminders`, `rounding`, ...) beside the known ones;
+        other extra entries are kept."""
+        extra = {**self._settings.extra, **values}
+        self.update_settings(replace(self._settings, extra=extra))
+
+    @property
+    def accounts(self) -> tuple[AccountRecord, ...]:
+        """Every stored login, in the order they were added."""
+        return self._settings.accounts
+
+    @property
+    def uses_environment_key(self) -> bool:
+        """Whether MOCO_API_KEY decides the account (stored logins are then not switchable)."""
+        return bool(self._env.get("MOCO_API_KEY", "").strip())
 
     @property
     def rate_limit_plan(self) -> RateLimitPlan:
@@ -199,7 +229,7 @@ class AccountService:
         )
         storage = self._credentials.save(record.account_id, key)
         self.update_settings(self._settings.with_account(record))
-        return LoginOutcome(ActiveAccount(record, key), profile, storage)
+        return LoginOutcome(ActiveAccount(record, key, KeyCheck(profile)), profile, storage)
 
     def logout(self, account_id: str | None = None) -> AccountRecord | None:
         """Remove the key and the cached data of an account (default: the active one)."""
@@ -269,7 +299,7 @@ class AccountService:
         known[remembered_key] = asdict(record)
         extra = {**self._settings.extra, _KEY_IDENTITIES: known}
         self.update_settings(replace(self._settings, extra=extra))
-        return ActiveAccount(record, key)
+        return ActiveAccount(record, key, KeyCheck(profile))
 
     @staticmethod
     def _display_domain(domain: str | None, base_url: str) -> str:

@@ -397,7 +397,7 @@ class EntryDialog(QDialog):
             return
         billable = self.billable_check.isChecked() if self._billable_touched else None
         self._send(
-            self.session.workspace.start_timer(
+            self.session.start_timer(
                 choice.project.id,
                 choice.task.id,
                 self.description_edit.text().strip(),

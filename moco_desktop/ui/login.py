@@ -39,6 +39,18 @@ register(
     {
         "login.window_title": {"en": "MOCO Desktop – Log in", "de": "MOCO Desktop – Anmelden"},
         "login.heading": {"en": "Log in to MOCO", "de": "Bei MOCO anmelden"},
+        "login.add_window_title": {
+            "en": "MOCO Desktop – Add an account",
+            "de": "MOCO Desktop – Konto hinzufügen",
+        },
+        "login.add_heading": {"en": "Add a MOCO account", "de": "MOCO-Konto hinzufügen"},
+        "login.add_intro": {
+            "en": "Another MOCO account, or the same one as another user. Each keeps its own "
+            "key, data and pending changes; switch between them in the tray menu.",
+            "de": "Ein weiteres MOCO-Konto oder dasselbe als andere Person. Jedes behält "
+            "eigenen Schlüssel, eigene Daten und ausstehende Änderungen; gewechselt wird im "
+            "Menü im Systembereich.",
+        },
         "login.intro": {
             "en": "Your MOCO account's address, and your own login.",
             "de": "Die Adresse deines MOCO-Kontos und deine eigenen Zugangsdaten.",
@@ -86,9 +98,13 @@ class LoginWindow(QWidget):
 
     loggedIn = Signal(object)  # noqa: N815 (Qt naming)
 
-    def __init__(self, accounts: AccountService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, accounts: AccountService, parent: QWidget | None = None, *, adding: bool = False
+    ) -> None:
+        """`adding`: another account beside the logged-in one(s) (starts with an empty email)."""
         super().__init__(parent)
         self._accounts = accounts
+        self.adding = adding
         self._use_api_key = False
         self.runner = OperationRunner(self)
         self.setWindowIcon(app_icon())
@@ -200,16 +216,17 @@ class LoginWindow(QWidget):
 
         settings = accounts.settings
         self.domain_edit.setText(settings.last_domain)
-        self.email_edit.setText(settings.last_email)
+        if not adding:
+            self.email_edit.setText(settings.last_email)
         self._apply_mode()
         self.retranslate()
 
     # --- texts --------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("login.window_title"))
-        self.heading.setText(tr("login.heading"))
-        self.intro.setText(tr("login.intro"))
+        self.setWindowTitle(tr("login.add_window_title" if self.adding else "login.window_title"))
+        self.heading.setText(tr("login.add_heading" if self.adding else "login.heading"))
+        self.intro.setText(tr("login.add_intro" if self.adding else "login.intro"))
         self.domain_label.setText(tr("login.domain"))
         self.domain_edit.setPlaceholderText(tr("login.domain_placeholder"))
         self.domain_edit.setAccessibleName(tr("login.domain"))

@@ -111,7 +111,7 @@ class QuickStartDialog(QDialog):
             self.picker_error.show_message(tr("quick.choose"))
             return
         self.runner.run(
-            self.session.workspace.start_timer(
+            self.session.start_timer(
                 choice.project.id, choice.task.id, self.description_edit.text().strip()
             ),
             on_success=self._started,

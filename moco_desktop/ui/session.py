@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,7 @@ from moco_desktop.services.timesheet import DayView, EntryView, WeekView, entrie
 from moco_desktop.services.workspace import ChangeResult, Workspace
 
 if TYPE_CHECKING:
+    from moco_desktop.core.quick_entry import RoundingPolicy
     from moco_desktop.services.picker_search import PickerIndex
 
 logger = logging.getLogger("moco_desktop.ui")
@@ -122,6 +123,9 @@ class Session(QObject):
         today = workspace.today()
         self._loaded_weeks: set[dt.date] = {today - dt.timedelta(days=today.weekday())}
         self._closed = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.rounding: RoundingPolicy | None = None
+        """How stopped timers are rounded (Settings); None or disabled: not at all."""
         self._update_running(emit=False)
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -139,6 +143,11 @@ class Session(QObject):
         self._closed = True
         self._tick_timer.stop()
         self._flush_timer.stop()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -297,7 +306,7 @@ class Session(QObject):
         return self._recent[:limit]
 
     def picker_index(self) -> PickerIndex:
-        """The picker over every bookable pair; recent and today's planned ones first."""
+        """The picker over every bookable pair; today's planned ones first, then recent ones."""
         if self._picker_index is None:
             # Imported on first use: rapidfuzz is not needed until a picker opens.
             from moco_desktop.services.picker_search import PickerIndex
@@ -314,7 +323,10 @@ class Session(QObject):
                 if entry.project is not None
             ]
             self._picker_index = PickerIndex(
-                self.workspace.projects(), recent=recent_pairs[:RECENT_PICKER_SIZE], planned=planned
+                self.workspace.projects(),
+                recent=recent_pairs[:RECENT_PICKER_SIZE],
+                planned=planned,
+                planned_first=True,  # today's plan leads: that is what the day is for
             )
         return self._picker_index
 
@@ -329,15 +341,48 @@ class Session(QObject):
             (e for e in self.day(today).entries if _booking_key(e) == key and not e.parked),
             None,
         )
+        await self.stop_before_switch()
         return await self.workspace.continue_timer((same_today or view).id)
 
     async def toggle_timer(self, view: EntryView) -> ChangeResult | None:
         if view.is_running:
-            return await self.workspace.stop_timer()
+            return await self.stop_timer()
+        await self.stop_before_switch()
         return await self.workspace.continue_timer(view.id)
 
+    async def start_timer(
+        self,
+        project_id: int,
+        task_id: int,
+        description: str = "",
+        *,
+        billable: bool | None = None,
+        tag: str = "",
+    ) -> ChangeResult:
+        """A new timer today (the running one stops first, rounded if rounding is on)."""
+        await self.stop_before_switch()
+        return await self.workspace.start_timer(
+            project_id, task_id, description, billable=billable, tag=tag
+        )
+
     async def stop_timer(self) -> ChangeResult | None:
-        return await self.workspace.stop_timer()
+        """Stop the running timer; with rounding on, its time is rounded as Settings say."""
+        rounding = self.rounding
+        if rounding is None or not rounding.enabled:
+            return await self.workspace.stop_timer()
+        from moco_desktop.services.quick_entry import stop_timer_rounded
+
+        stopped = await stop_timer_rounded(self.workspace, rounding, clock=self.workspace.now)
+        if stopped is None:
+            return None
+        return ChangeResult(stopped.entry_id, reached_moco=stopped.reached_moco)
+
+    async def stop_before_switch(self) -> None:
+        """Starting another timer stops the running one in MOCO; with rounding on, stop it
+        here first so its time is rounded like any other stop."""
+        rounding = self.rounding
+        if rounding is not None and rounding.enabled and self.workspace.running_timer():
+            await self.stop_timer()
 
     async def refresh(self, dates: list[dt.date] | None = None, *, full: bool = False) -> None:
         """Fetch from MOCO now (the shown week, or `dates`); errors end up in the banner."""
@@ -354,7 +399,7 @@ class Session(QObject):
         if monday in self._loaded_weeks or self._closed:
             return None
         self._loaded_weeks.add(monday)
-        return asyncio.ensure_future(self.refresh([date]))
+        return self._background(self.refresh([date]))
 
     def refresh_on_focus(self) -> asyncio.Task[None] | None:
         """A window came to the front: refresh soon, at most every 15 s."""
@@ -363,7 +408,15 @@ class Session(QObject):
         if last is not None and now - last < dt.timedelta(seconds=15):
             return None
         self._last_focus_refresh = now
-        return asyncio.ensure_future(self.refresh())
+        return self._background(self.refresh())
+
+    def _background(self, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
+        """A refresh of its own; cancelled when the session closes (switching accounts or
+        whom one acts for must not leave a request running on a closed client)."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def sync_now(self) -> None:
         """Send what is pending and refresh the visible weeks (the Refresh button)."""

@@ -1,12 +1,17 @@
-"""The Settings window: language, MOCO rate-limit plan, start at login, the account and logout.
+"""The Settings window: language, MOCO rate-limit plan, start at login, time away, reminders,
+rounding, the account and logout.
 
 Changes apply on OK: the language switches at once (every window retranslates itself), a new
-rate-limit plan applies to the next requests. Logout asks first, because it removes the key and
-the cached data of the account (pending changes included).
+rate-limit plan applies to the next requests, start at login is registered with the system (or
+removed) at once, and the idle, reminder and rounding settings reach the running session.
+Settings says which idle source measures time away, or why none can. Logout asks first, because
+it removes the key and the cached data of the account (pending changes included).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -21,15 +26,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from moco_desktop.core.duration import RoundingMode
 from moco_desktop.core.i18n import register, set_language, tr
+from moco_desktop.core.quick_entry import RoundingPolicy
 from moco_desktop.services.account import AccountService
+from moco_desktop.services.idle_watch import (
+    MAX_THRESHOLD_MINUTES,
+    MIN_THRESHOLD_MINUTES,
+    IdleSettings,
+)
+from moco_desktop.system.autostart import AUTOSTART_ARGUMENT, Autostart, launch_command
+from moco_desktop.ui.assistant import DailySettings
 from moco_desktop.ui.icons import app_icon
 from moco_desktop.ui.session import SessionIdentity
-from moco_desktop.ui.style import muted_colour
+from moco_desktop.ui.style import InlineMessage, muted_colour, tone_colours
+
+logger = logging.getLogger("moco_desktop.ui")
 
 register(
     {
@@ -63,9 +80,37 @@ register(
         },
         "settings.autostart": {"en": "Start at login", "de": "Beim Anmelden starten"},
         "settings.autostart_hint": {
-            "en": "Coming in a later version.",
-            "de": "Kommt in einer späteren Version.",
+            "en": "MOCO Desktop then starts hidden in the tray when you log in.",
+            "de": "MOCO Desktop startet dann beim Anmelden unsichtbar im Systembereich.",
         },
+        "settings.autostart_where": {
+            "en": "Starts hidden in the tray at login (registered in {location}).",
+            "de": "Startet beim Anmelden unsichtbar im Systembereich (eingetragen in {location}).",
+        },
+        "settings.autostart_failed": {
+            "en": "Start at login could not be changed: {error}",
+            "de": "„Beim Anmelden starten“ ließ sich nicht ändern: {error}",
+        },
+        "settings.tracking": {"en": "Time tracking", "de": "Zeiterfassung"},
+        "settings.idle": {
+            "en": "Ask about time away from the computer after",
+            "de": "Nach Abwesenheit vom Computer fragen ab",
+        },
+        "settings.minutes": {"en": " min", "de": " Min."},
+        "settings.reminders": {
+            "en": "Remind me when nothing is tracked for",
+            "de": "Erinnern, wenn nichts erfasst wird, nach",
+        },
+        "settings.reminders_hint": {
+            "en": "Also reminds of unbooked presence time and of timers running too long; "
+            "silent on days off, absences and public holidays.",
+            "de": "Erinnert auch an nicht gebuchte Anwesenheit und zu lange laufende Timer; "
+            "still an freien Tagen, bei Abwesenheiten und an Feiertagen.",
+        },
+        "settings.rounding": {"en": "Round stopped timers", "de": "Gestoppte Timer runden:"},
+        "settings.rounding.up": {"en": "up to", "de": "aufrunden auf"},
+        "settings.rounding.nearest": {"en": "to the nearest", "de": "kaufmännisch runden auf"},
+        "settings.rounding.step": {"en": "{minutes} min", "de": "{minutes} Min."},
         "settings.account": {"en": "Account", "de": "Konto"},
         "settings.logout": {"en": "Log out…", "de": "Abmelden…"},
         "settings.logout_now": {"en": "Log out", "de": "Abmelden"},
@@ -86,15 +131,22 @@ register(
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 PLANS = ("seed", "standard", "unlimited")
+ROUNDING_STEPS = (5, 10, 15, 30)
+ROUNDING_MODES = ("up", "nearest")
+
+IdleStatusText = Callable[[], tuple[str, bool]]
+"""(what measures idle time or why nothing can, whether it works), in the current language."""
 
 
 class SettingsDialog(QDialog):
     """Emits `languageChanged` after a language switch, `logoutRequested` after a confirmed
-    logout, and `planChanged` after a new rate-limit plan was saved."""
+    logout, `planChanged` after a new rate-limit plan was saved and
+    `dailySettingsChanged(DailySettings)` after the idle, reminder or rounding settings were."""
 
     languageChanged = Signal()  # noqa: N815 (Qt naming)
     planChanged = Signal()  # noqa: N815
     logoutRequested = Signal()  # noqa: N815
+    dailySettingsChanged = Signal(object)  # noqa: N815 - DailySettings
 
     def __init__(
         self,
@@ -102,12 +154,17 @@ class SettingsDialog(QDialog):
         *,
         account: SessionIdentity | None = None,
         pending_count: int = 0,
+        autostart: Autostart | None = None,
+        idle_status: IdleStatusText | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._accounts = accounts
         self._pending_count = pending_count
         self._account = account
+        self._autostart = autostart
+        self._idle_status = idle_status
+        daily = DailySettings.from_extra(accounts.settings.extra)
         self.setWindowIcon(app_icon())
         self.setObjectName("settingsDialog")
 
@@ -121,11 +178,14 @@ class SettingsDialog(QDialog):
         self.plan_hint = QLabel()
         self.plan_hint.setWordWrap(True)
         self.autostart_check = QCheckBox()
-        self.autostart_check.setEnabled(False)
         self.autostart_check.setObjectName("autostart")
         self.autostart_hint = QLabel()
-        for hint in (self.plan_hint, self.autostart_hint):
-            hint.setStyleSheet(f"color: {muted_colour().name()};")
+        self.autostart_hint.setWordWrap(True)
+        self.autostart_error = InlineMessage()
+        self.autostart_error.setObjectName("autostartError")
+        self._autostart_was = self._autostart_enabled()
+        self.autostart_check.setChecked(self._autostart_was)
+        self.autostart_check.setEnabled(autostart is not None)
         self.language_label.setBuddy(self.language_combo)
         self.plan_label.setBuddy(self.plan_combo)
 
@@ -135,6 +195,56 @@ class SettingsDialog(QDialog):
         form.addRow("", self.plan_hint)
         form.addRow("", self.autostart_check)
         form.addRow("", self.autostart_hint)
+        form.addRow("", self.autostart_error)
+
+        self.tracking_box = QGroupBox()
+        self.idle_check = QCheckBox()
+        self.idle_check.setObjectName("idleEnabled")
+        self.idle_check.setChecked(daily.idle.enabled)
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idleMinutes")
+        self.idle_minutes.setRange(MIN_THRESHOLD_MINUTES, MAX_THRESHOLD_MINUTES)
+        self.idle_minutes.setValue(daily.idle.threshold_minutes)
+        self.idle_source = QLabel()
+        self.idle_source.setObjectName("idleSource")
+        self.idle_source.setWordWrap(True)
+        self.reminders_check = QCheckBox()
+        self.reminders_check.setObjectName("remindersEnabled")
+        self.reminders_check.setChecked(daily.reminders.enabled)
+        self.reminder_minutes = QSpinBox()
+        self.reminder_minutes.setObjectName("reminderMinutes")
+        self.reminder_minutes.setRange(1, 480)
+        self.reminder_minutes.setValue(daily.reminders.not_tracking_minutes)
+        self.reminders_hint = QLabel()
+        self.reminders_hint.setWordWrap(True)
+        self.rounding_check = QCheckBox()
+        self.rounding_check.setObjectName("roundingEnabled")
+        self.rounding_check.setChecked(daily.rounding.enabled)
+        self.rounding_mode = QComboBox()
+        self.rounding_mode.setObjectName("roundingMode")
+        self.rounding_step = QComboBox()
+        self.rounding_step.setObjectName("roundingStep")
+        self._daily = daily
+        for hint in (self.plan_hint, self.autostart_hint, self.reminders_hint):
+            hint.setStyleSheet(f"color: {muted_colour().name()};")
+
+        tracking = QVBoxLayout(self.tracking_box)
+        tracking.setSpacing(4)
+        tracking.addLayout(_row(self.idle_check, self.idle_minutes))
+        tracking.addWidget(self.idle_source)
+        tracking.addSpacing(6)
+        tracking.addLayout(_row(self.reminders_check, self.reminder_minutes))
+        tracking.addWidget(self.reminders_hint)
+        tracking.addSpacing(6)
+        tracking.addLayout(_row(self.rounding_check, self.rounding_mode, self.rounding_step))
+        self.idle_check.toggled.connect(self.idle_minutes.setEnabled)
+        self.reminders_check.toggled.connect(self.reminder_minutes.setEnabled)
+        self.rounding_check.toggled.connect(self.rounding_mode.setEnabled)
+        self.rounding_check.toggled.connect(self.rounding_step.setEnabled)
+        self.idle_minutes.setEnabled(daily.idle.enabled)
+        self.reminder_minutes.setEnabled(daily.reminders.enabled)
+        self.rounding_mode.setEnabled(daily.rounding.enabled)
+        self.rounding_step.setEnabled(daily.rounding.enabled)
 
         self.account_box = QGroupBox()
         self.account_text = QLabel()
@@ -151,6 +261,7 @@ class SettingsDialog(QDialog):
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.general_box)
+        layout.addWidget(self.tracking_box)
         layout.addWidget(self.account_box)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -158,7 +269,7 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.apply_and_close)
         self.buttons.rejected.connect(self.reject)
         self.logout_button.clicked.connect(self.confirm_logout)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(540)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -169,7 +280,35 @@ class SettingsDialog(QDialog):
         self.plan_label.setText(tr("settings.rate_limit"))
         self.plan_hint.setText(tr("settings.rate_limit_hint"))
         self.autostart_check.setText(tr("settings.autostart"))
-        self.autostart_hint.setText(tr("settings.autostart_hint"))
+        self._update_autostart_hint()
+        self.tracking_box.setTitle(tr("settings.tracking"))
+        self.idle_check.setText(tr("settings.idle"))
+        self.idle_minutes.setSuffix(tr("settings.minutes"))
+        self.idle_minutes.setAccessibleName(tr("settings.idle"))
+        self.update_idle_status()
+        self.reminders_check.setText(tr("settings.reminders"))
+        self.reminder_minutes.setSuffix(tr("settings.minutes"))
+        self.reminder_minutes.setAccessibleName(tr("settings.reminders"))
+        self.reminders_hint.setText(tr("settings.reminders_hint"))
+        self.rounding_check.setText(tr("settings.rounding"))
+        mode = self.rounding_mode.currentData() if self.rounding_mode.count() else None
+        step = self.rounding_step.currentData() if self.rounding_step.count() else None
+        rounding = self._daily.rounding
+        self.rounding_mode.clear()
+        for name in ROUNDING_MODES:
+            self.rounding_mode.addItem(tr(f"settings.rounding.{name}"), name)
+        self.rounding_mode.setCurrentIndex(
+            max(0, self.rounding_mode.findData(mode or rounding.mode))
+        )
+        self.rounding_step.clear()
+        steps = sorted({*ROUNDING_STEPS, rounding.minutes})
+        for minutes in steps:
+            self.rounding_step.addItem(tr("settings.rounding.step", minutes=minutes), minutes)
+        self.rounding_step.setCurrentIndex(
+            max(0, self.rounding_step.findData(step or rounding.minutes))
+        )
+        self.rounding_mode.setAccessibleName(tr("settings.rounding"))
+        self.rounding_step.setAccessibleName(tr("settings.rounding"))
         self.account_box.setTitle(tr("settings.account"))
         self.account_text.setText(self._account.account_label if self._account else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("settings.ok"))
@@ -200,16 +339,78 @@ class SettingsDialog(QDialog):
         self.plan_combo.setCurrentIndex(max(0, self.plan_combo.findData(current_plan)))
         self.plan_combo.setAccessibleName(tr("settings.rate_limit"))
 
-    def apply_and_close(self) -> None:
-        self.apply()
-        self.accept()
+    def update_idle_status(self) -> None:
+        """Show which idle source measures time away, or why none can (asked again when the
+        probe has finished)."""
+        if self._idle_status is None:
+            self.idle_source.setVisible(False)
+            return
+        text, works = self._idle_status()
+        colour = muted_colour() if works else tone_colours("warning")[0]
+        self.idle_source.setStyleSheet(f"color: {colour.name()};")
+        self.idle_source.setText(text)
+        self.idle_source.setVisible(True)
 
-    def apply(self) -> None:
+    def _autostart_enabled(self) -> bool:
+        if self._autostart is None:
+            return False
+        try:
+            return self._autostart.is_enabled()
+        except OSError:
+            logger.exception("cannot read the start-at-login entry")
+            return False
+
+    def _registered(self, command: list[str]) -> bool:
+        try:
+            registered = self._autostart.registered_command() if self._autostart else None
+        except OSError:
+            return False
+        return registered == tuple(command)
+
+    def _update_autostart_hint(self) -> None:
+        if self._autostart is not None and self._autostart_was:
+            text = tr("settings.autostart_where", location=self._autostart.location)
+        else:
+            text = tr("settings.autostart_hint")
+        self.autostart_hint.setText(text)
+
+    def daily_settings(self) -> DailySettings:
+        """The idle, reminder and rounding settings as the form shows them."""
+        daily = self._daily
+        mode: RoundingMode = "nearest" if self.rounding_mode.currentData() == "nearest" else "up"
+        return DailySettings(
+            IdleSettings(self.idle_check.isChecked(), self.idle_minutes.value()),
+            replace(
+                daily.reminders,
+                enabled=self.reminders_check.isChecked(),
+                not_tracking_minutes=self.reminder_minutes.value(),
+            ),
+            RoundingPolicy(
+                self.rounding_check.isChecked(),
+                int(self.rounding_step.currentData() or daily.rounding.minutes),
+                mode,
+            ),
+        )
+
+    def apply_and_close(self) -> None:
+        if self.apply():
+            self.accept()
+
+    def apply(self) -> bool:
+        """Save and apply what changed; False (the dialog stays open) if start at login
+        could not be changed."""
+        autostart_ok = self._apply_autostart()
         settings = self._accounts.settings
+        daily = self.daily_settings()
+        if daily != self._daily:
+            self._accounts.update_extra(daily.to_extra())
+            self._daily = daily
+            self.dailySettingsChanged.emit(daily)
+            settings = self._accounts.settings
         language = str(self.language_combo.currentData() or "") or None
         plan = str(self.plan_combo.currentData() or "seed")
         if language == settings.language and plan == settings.rate_limit_plan:
-            return
+            return autostart_ok
         self._accounts.update_settings(replace(settings, language=language, rate_limit_plan=plan))
         if language != settings.language:
             set_language(language)
@@ -217,6 +418,30 @@ class SettingsDialog(QDialog):
             self.languageChanged.emit()
         if plan != settings.rate_limit_plan:
             self.planChanged.emit()
+        return autostart_ok
+
+    def _apply_autostart(self) -> bool:
+        wanted = self.autostart_check.isChecked()
+        autostart = self._autostart
+        if autostart is None:
+            return True
+        command = launch_command([AUTOSTART_ARGUMENT])
+        if wanted == self._autostart_was and (not wanted or self._registered(command)):
+            return True  # unchanged (an entry of a moved installation is written anew)
+        try:
+            if wanted:
+                autostart.enable(command)
+            else:
+                autostart.disable()
+        except (OSError, ValueError) as error:
+            logger.exception("start at login could not be changed")
+            self.autostart_error.show_message(tr("settings.autostart_failed", error=error))
+            self.autostart_check.setChecked(self._autostart_was)
+            return False
+        self.autostart_error.clear_message()
+        self._autostart_was = wanted
+        self._update_autostart_hint()
+        return True
 
     def confirm_logout(self) -> None:
         record = self._accounts.settings.active_account
@@ -242,3 +467,12 @@ class SettingsDialog(QDialog):
         if box.clickedButton() is box.button(QMessageBox.StandardButton.Ok):
             self.accept()
             self.logoutRequested.emit()
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row

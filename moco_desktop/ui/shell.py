@@ -2,9 +2,12 @@
 
 `DesktopShell` starts with the tray (idle) and no window, as a menu-bar/tray app should; then it
 finds the stored login (or shows the login window), opens the account's workspace and binds the
-tray and the timesheet to it. It switches whom the staff user acts for, logs out, applies a new
-language to every window, and shuts everything down in order. It is the only UI object that
-talks to the composition root (`moco_desktop.app`).
+tray and the timesheet to it. Per session it runs the `DailyAssistant` (idle watch, reminders)
+and shows what it finds: the idle prompt, reminders as tray notifications whose click opens the
+reminder panel. It switches between stored accounts (tray menu "Accounts", one click, each with
+its own key, cache and outbox) and whom the staff user acts for, adds accounts, logs out,
+applies a new language and new settings to every window, and shuts everything down in order. It
+is the only UI object that talks to the composition root (`moco_desktop.app`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from moco_desktop.app import AppContext
 from moco_desktop.core.errors import UserFacingError
-from moco_desktop.core.i18n import register
+from moco_desktop.core.i18n import register, tr
 from moco_desktop.services.account import ActiveAccount, LoginOutcome, NotLoggedInError
 from moco_desktop.ui.operations import OperationRunner
 from moco_desktop.ui.session import DEFAULT_REFRESH_INTERVAL, Session, SessionIdentity
@@ -30,8 +33,14 @@ from moco_desktop.ui.tray import TrayController
 if TYPE_CHECKING:
     # Windows are built (and their modules imported) when first shown: a tray app that
     # starts hidden pays only for the tray.
+    from moco_desktop.services.idle_watch import IdlePrompt
+    from moco_desktop.services.reminders import Reminder
+    from moco_desktop.ui.assistant import DailyAssistant, DailySettings, SystemHooks
+    from moco_desktop.ui.idle_prompt import IdlePromptDialog
     from moco_desktop.ui.login import LoginWindow
     from moco_desktop.ui.quick_dialogs import ActAsDialog, QuickStartDialog
+    from moco_desktop.ui.quick_entry import QuickEntryWindow
+    from moco_desktop.ui.reminder_panel import ReminderPanel
     from moco_desktop.ui.settings import SettingsDialog
     from moco_desktop.ui.timesheet import TimesheetWindow
 
@@ -43,11 +52,16 @@ register(
             "en": "The timesheet could not be opened: {message}",
             "de": "Der Stundenzettel konnte nicht geöffnet werden: {message}",
         },
+        "shell.quick_entry_title": {"en": "Quick entry", "de": "Schnelleintrag"},
+        "shell.account_label": {"en": "{name} – {domain}", "de": "{name} – {domain}"},
     }
 )
 
 
 TRIM_AFTER_MS = 3000
+ASSISTANT_DELAY_MS = 1500
+"""The idle watch and reminders start this long after a session opens: not on the way to the
+first paint (nothing they notice is urgent within the first seconds)."""
 
 
 def release_import_caches() -> None:
@@ -76,8 +90,11 @@ class DesktopShell(QObject):
         background_sync: bool = True,
         use_tray: bool | None = None,
         tray_icon: QSystemTrayIcon | None = None,
+        hooks: SystemHooks | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`hooks`: the OS parts (idle source, sleep/lock events, start at login); tests pass
+        fakes. Default: this system's, probed when the first session opens."""
         super().__init__(parent)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -95,6 +112,13 @@ class DesktopShell(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.quick_start: QuickStartDialog | None = None
         self.act_as_dialog: ActAsDialog | None = None
+        self.assistant: DailyAssistant | None = None
+        self.idle_prompt: IdlePromptDialog | None = None
+        self.reminder_panel: ReminderPanel | None = None
+        self.quick_entry_window: QuickEntryWindow | None = None
+        self.latest_reminder: Reminder | None = None
+        self._hooks = hooks
+        self.assistant_delay_ms = ASSISTANT_DELAY_MS
         self._account: ActiveAccount | None = None
         self._own_session_colleagues: tuple[object, ...] | None = None
         self._startup_message: str | None = None
@@ -105,6 +129,9 @@ class DesktopShell(QObject):
         self.tray.openTimesheetRequested.connect(self.show_timesheet)
         self.tray.toggleTimesheetRequested.connect(self.toggle_timesheet)
         self.tray.startRequested.connect(self.open_quick_start)
+        self.tray.quickEntryRequested.connect(self.open_quick_entry)
+        self.tray.accountChosen.connect(self.switch_account)
+        self.tray.addAccountRequested.connect(self.add_account)
         self.tray.settingsRequested.connect(self.open_settings)
         self.tray.actAsRequested.connect(self.open_act_as)
         self.tray.actAsSelfRequested.connect(self.act_as_self)
@@ -114,7 +141,8 @@ class DesktopShell(QObject):
     # --- start --------------------------------------------------------------------------------
 
     async def start(self, *, show_timesheet: bool = False) -> None:
-        """Show the tray, then the stored login's timesheet (or the login window)."""
+        """Show the tray, then the stored login's timesheet (or the login window); without a
+        tray, the timesheet opens (an app nobody can see would be lost)."""
         self._show_tray()
         try:
             account = await self.context.accounts.active()
@@ -137,21 +165,33 @@ class DesktopShell(QObject):
             self.tray.show()
             self.trayShown.emit()
 
-    def show_login(self, message: str | None = None) -> LoginWindow:
+    def show_login(self, message: str | None = None, *, adding: bool = False) -> LoginWindow:
+        """The login window; `adding` another account keeps the open session until the new
+        login succeeds (and the window says it adds one)."""
         from moco_desktop.ui.login import LoginWindow
 
-        if self.login_window is None:
-            self.login_window = LoginWindow(self.context.accounts)
-            self.login_window.loggedIn.connect(self._logged_in)
         window = self.login_window
+        if window is not None and window.adding != adding:
+            window.hide()
+            window.deleteLater()
+            window = self.login_window = None
+        if window is None:
+            window = self.login_window = LoginWindow(self.context.accounts, adding=adding)
+            window.loggedIn.connect(self._logged_in)
         if message:
             window.form_error.show_message(message)
         window.show()
         window.raise_()
         window.activateWindow()
         window.focus_first_empty()
-        self.tray.bind(None)
+        if not adding:
+            self.tray.bind(None)
+        self._update_accounts_menu()
         return window
+
+    def add_account(self) -> LoginWindow:
+        """Tray → Accounts → Add account…: log in to another account beside this one."""
+        return self.show_login(adding=True)
 
     def _logged_in(self, outcome: LoginOutcome) -> None:
         self.runner.run(self._open_after_login(outcome, show=True))
@@ -159,7 +199,8 @@ class DesktopShell(QObject):
     async def _open_after_login(self, outcome: LoginOutcome, *, show: bool) -> None:
         if not outcome.key_storage.persisted:
             self._startup_message = outcome.key_storage.message
-        await self.open_session(outcome.account, show=show)
+        was_visible = self.timesheet is not None and self.timesheet.isVisible()
+        await self.open_session(outcome.account, show=show or was_visible)
         if self.login_window is not None:
             self.login_window.hide()
             self.login_window.deleteLater()
@@ -208,6 +249,11 @@ class DesktopShell(QObject):
         self.session = session
         session.start(background_sync=self.background_sync)
         self.tray.bind(session)
+        if self.assistant_delay_ms > 0:
+            QTimer.singleShot(self.assistant_delay_ms, lambda: self.ensure_assistant(session))
+        else:
+            self.ensure_assistant(session)
+        self._update_accounts_menu()
         self._timesheet_date = previous_date if acting_user_id is not None else None
         if show or was_visible:
             self.show_timesheet()
@@ -225,10 +271,20 @@ class DesktopShell(QObject):
     async def _close_session(self) -> None:
         session, self.session = self.session, None
         timesheet, self.timesheet = self.timesheet, None
-        for dialog in (self.quick_start, self.act_as_dialog):
+        for dialog in (self.quick_start, self.act_as_dialog, self.quick_entry_window):
             if dialog is not None:
                 dialog.close()
         self.quick_start = self.act_as_dialog = None
+        self.quick_entry_window = None
+        assistant, self.assistant = self.assistant, None
+        if assistant is not None:
+            assistant.stop()
+            assistant.deleteLater()
+        for window in (self.idle_prompt, self.reminder_panel):
+            if window is not None:
+                window.dispose()
+        self.idle_prompt = self.reminder_panel = None
+        self.latest_reminder = None
         self.tray.bind(None)
         if timesheet is not None:
             timesheet.removeEventFilter(self)
@@ -243,7 +299,10 @@ class DesktopShell(QObject):
         if self.timesheet is None and self.session is not None:
             from moco_desktop.ui.timesheet import TimesheetWindow
 
-            timesheet = TimesheetWindow(self.session)
+            assistant = self.assistant
+            timesheet = TimesheetWindow(
+                self.session, quick_entry=assistant.quick_entry if assistant else None
+            )
             timesheet.settingsRequested.connect(self.open_settings)
             timesheet.actAsSelfRequested.connect(self.act_as_self)
             timesheet.startRequested.connect(self.open_quick_start)
@@ -306,13 +365,28 @@ class DesktopShell(QObject):
                 self.context.accounts,
                 account=session.identity if session else None,
                 pending_count=session.pending_count if session else 0,
+                autostart=self.hooks.autostart,
+                idle_status=self._idle_status_text,
             )
             self.settings_dialog.languageChanged.connect(self.retranslate_all)
+            self.settings_dialog.dailySettingsChanged.connect(self._daily_settings_changed)
             self.settings_dialog.planChanged.connect(self._plan_changed)
             self.settings_dialog.logoutRequested.connect(lambda: self.runner.run(self.logout()))
             self.settings_dialog.finished.connect(self._settings_closed)
         self._present(self.settings_dialog)
         return self.settings_dialog
+
+    def _idle_status_text(self) -> tuple[str, bool]:
+        from moco_desktop.ui.assistant import describe_idle_status
+
+        assistant = self.assistant
+        if assistant is not None:
+            return assistant.idle_status_text()
+        return describe_idle_status(None, None)
+
+    def _daily_settings_changed(self, settings: DailySettings) -> None:
+        if self.assistant is not None:
+            self.assistant.apply(settings)
 
     def _settings_closed(self) -> None:
         if self.settings_dialog is not None:
@@ -345,6 +419,167 @@ class DesktopShell(QObject):
         window.show()
         window.raise_()
         window.activateWindow()
+
+    # --- the daily helpers: idle prompt, reminders, quick entry -------------------------------
+
+    @property
+    def hooks(self) -> SystemHooks:
+        if self._hooks is None:
+            from moco_desktop.ui.assistant import SystemHooks
+
+            self._hooks = SystemHooks()
+        return self._hooks
+
+    def daily_settings(self) -> DailySettings:
+        from moco_desktop.ui.assistant import DailySettings
+
+        return DailySettings.from_extra(self.context.accounts.settings.extra)
+
+    def ensure_assistant(self, session: Session | None = None) -> DailyAssistant | None:
+        """The open session's assistant, started now if it was not yet (None: no session)."""
+        session = session or self.session
+        if session is None or session is not self.session or self._closing:
+            return None
+        if self.assistant is None:
+            self._start_assistant(session)
+        return self.assistant
+
+    def _start_assistant(self, session: Session) -> None:
+        from moco_desktop.ui.assistant import DailyAssistant
+
+        assistant = DailyAssistant(session, self.hooks, self.daily_settings(), parent=self)
+        assistant.idlePrompted.connect(self.show_idle_prompt)
+        assistant.reminderDue.connect(self.show_reminder)
+        assistant.idleStatusChanged.connect(self._idle_status_changed)
+        self.assistant = assistant
+        self.runner.run(assistant.start())
+
+    def _idle_status_changed(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.update_idle_status()
+
+    def show_idle_prompt(self, prompt: IdlePrompt) -> IdlePromptDialog | None:
+        """The person came back while a timer ran: ask (one window, updated, never a pile)."""
+        session, assistant = self.session, self.assistant
+        if session is None or assistant is None or assistant.idle_watch is None:
+            return None
+        if self.idle_prompt is None:
+            from moco_desktop.ui.idle_prompt import IdlePromptDialog
+
+            self.idle_prompt = IdlePromptDialog(session, assistant.idle_watch)
+        self.idle_prompt.show_prompt(prompt)
+        return self.idle_prompt
+
+    def show_reminder(self, reminder: Reminder) -> None:
+        """A reminder is due: a notification whose click opens the panel with its buttons;
+        the panel itself where there are no notifications. The newest replaces the last."""
+        self.latest_reminder = reminder
+        panel = self.reminder_panel
+        if panel is not None and panel.isVisible():
+            panel.show_reminder(reminder)
+            return
+        if self.tray.notify(
+            reminder.title,
+            reminder.message,
+            on_click=self.open_reminder,
+            timeout_ms=15000,
+        ):
+            return
+        self.open_reminder(activate=False)
+
+    def open_reminder(self, *, activate: bool = True) -> ReminderPanel | None:
+        """Open the panel of the latest reminder (a click on its notification)."""
+        reminder, assistant = self.latest_reminder, self.assistant
+        if reminder is None or assistant is None:
+            return None
+        if self.reminder_panel is None:
+            from moco_desktop.ui.reminder_panel import ReminderPanel
+
+            panel = ReminderPanel(assistant.reminders, clock=assistant.session.workspace.local_now)
+            panel.pickRequested.connect(self.open_quick_start)
+            panel.bookGapRequested.connect(self.book_gap)
+            panel.acted.connect(lambda _action: self._reminder_done())
+            self.reminder_panel = panel
+        self.reminder_panel.show_reminder(reminder, activate=activate)
+        return self.reminder_panel
+
+    def _reminder_done(self) -> None:
+        self.latest_reminder = None
+
+    def book_gap(self, seconds: int) -> None:
+        """Book…: a new entry for today, prefilled with the time not booked yet."""
+        self.show_timesheet()
+        timesheet = self.timesheet
+        if timesheet is not None:
+            timesheet.go_today()
+            timesheet.new_entry(initial_seconds=seconds or None)
+
+    def open_quick_entry(self) -> QuickEntryWindow | None:
+        """Tray → Quick entry…: the line with its live preview in a small window."""
+        session, assistant = self.session, self.ensure_assistant()
+        if session is None or assistant is None:
+            return None
+        if self.quick_entry_window is None:
+            from moco_desktop.ui.quick_entry import QuickEntryWindow
+
+            window = QuickEntryWindow(session, assistant.quick_entry)
+            window.field.booked.connect(self._quick_entry_booked)
+            window.finished.connect(self._quick_entry_closed)
+            self.quick_entry_window = window
+        self._present(self.quick_entry_window)
+        self.quick_entry_window.field.setFocus()
+        return self.quick_entry_window
+
+    def _quick_entry_booked(self, _result: object) -> None:
+        window = self.quick_entry_window
+        text = window.field.confirmation.text() if window is not None else ""
+        if text and (self.timesheet is None or not self.timesheet.isVisible()):
+            self.tray.notify(tr("shell.quick_entry_title"), text)
+
+    def _quick_entry_closed(self) -> None:
+        if self.quick_entry_window is not None:
+            self.quick_entry_window.deleteLater()
+            self.quick_entry_window = None
+
+    # --- accounts -----------------------------------------------------------------------------
+
+    def _update_accounts_menu(self) -> None:
+        accounts = self.context.accounts
+        if accounts.uses_environment_key:
+            self.tray.set_accounts([], None)
+            return
+        entries = [
+            (
+                record.account_id,
+                tr(
+                    "shell.account_label",
+                    name=record.display_name or record.email or str(record.user_id),
+                    domain=record.domain,
+                ),
+            )
+            for record in accounts.accounts
+        ]
+        active = self._account.record.account_id if self._account is not None else None
+        self.tray.set_accounts(entries, active or accounts.settings.active_account_id)
+
+    def switch_account(self, account_id: str) -> None:
+        """Tray → Accounts → another login: reopen the workspace for it (one click)."""
+        self.runner.run(self._switch_account(account_id))
+
+    async def _switch_account(self, account_id: str) -> Session | None:
+        accounts = self.context.accounts
+        was_visible = self.timesheet is not None and self.timesheet.isVisible()
+        record = accounts.switch_to(account_id)
+        try:
+            account = await accounts.active()
+        except NotLoggedInError as error:
+            # The key of that account is gone (keyring emptied): log in to it again.
+            window = self.show_login(error.message, adding=True)
+            window.domain_edit.setText(record.domain)
+            window.email_edit.setText(record.email)
+            window.focus_first_empty()
+            return None
+        return await self.open_session(account, show=was_visible)
 
     # --- acting for colleagues, plans, language -----------------------------------------------
 
@@ -380,9 +615,13 @@ class DesktopShell(QObject):
             self.settings_dialog,
             self.quick_start,
             self.act_as_dialog,
+            self.idle_prompt,
+            self.reminder_panel,
+            self.quick_entry_window,
         ):
             if window is not None:
                 window.retranslate()
+        self._update_accounts_menu()
         if self.timesheet is not None:
             for dialog in self.timesheet.open_dialogs():
                 retranslate: Callable[[], None] | None = getattr(dialog, "retranslate", None)
@@ -392,9 +631,19 @@ class DesktopShell(QObject):
     # --- logout and quit ----------------------------------------------------------------------
 
     async def logout(self) -> None:
+        """Log out of the account shown; if other accounts are stored, open the next one."""
         await self._close_session()
         self._account = None
-        self.context.accounts.logout()
+        accounts = self.context.accounts
+        accounts.logout()
+        if accounts.accounts:
+            try:
+                account = await accounts.active()
+            except UserFacingError as error:
+                self.show_login(error.message)
+                return
+            await self.open_session(account, show=True)
+            return
         self.show_login()
 
     async def shutdown(self) -> None:
@@ -405,6 +654,8 @@ class DesktopShell(QObject):
             if dialog is not None:
                 dialog.close()
         await self._close_session()
+        if self._hooks is not None:
+            self._hooks.close()
         self.tray.dispose()
 
     # --- failures and painting ----------------------------------------------------------------

@@ -1,12 +1,15 @@
 """The timesheet window: one day's entries and presences, the week strip, and every banner.
 
-Day navigation (previous, next, today, calendar), the day's entries with their timers (the
-running one ticks by the minute), the day's total against the employment target, presences with
-clock in/out, editable times and the home-office toggle. Changes show at once and are marked
-while they have not reached MOCO; errors appear in the message bar or beside the field they are
-about. Everything is reachable from the keyboard:
+Day navigation (previous, next, today, calendar), the quick-entry line (with its live preview;
+lines without a date book on the day shown), the day's entries with their timers (the running
+one ticks by the minute), the day's total against the employment target beside the planned
+hours, presences with clock in/out, editable times and the home-office toggle. The week strip's
+total carries the year's balance, and its tooltip the month's and year's from MOCO's performance
+report. Changes show at once and are marked while they have not reached MOCO; errors appear in
+the message bar or beside the field they are about. Everything is reachable from the keyboard:
 
     Ctrl+N new entry          Ctrl+T start a timer (search)   Ctrl+Shift+T stop the timer
+    Ctrl+L quick entry
     Enter edit entry          Delete delete entry             Space start/stop on the entry
     Alt+Left / Alt+Right      previous / next day             Alt+Home today
     Ctrl+Alt+Left / Right     previous / next week            Ctrl+G go to date
@@ -40,12 +43,13 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from moco_desktop.core.entities import PlanningEntry
 from moco_desktop.core.errors import UserFacingError
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.core.timemath import parse_clock_time, week_label
 from moco_desktop.services.events import Notice
 from moco_desktop.services.presences import PresenceView
-from moco_desktop.services.timesheet import DayView, EntryView
+from moco_desktop.services.timesheet import DayView, EntryView, WeekView
 from moco_desktop.services.workspace import ChangeResult
 from moco_desktop.ui import formatting
 from moco_desktop.ui.banners import Banner, MessageBar
@@ -64,12 +68,14 @@ from moco_desktop.ui.day_models import (
 from moco_desktop.ui.field_errors import PRESENCE_FIELDS, field_errors
 from moco_desktop.ui.icons import app_icon
 from moco_desktop.ui.operations import OperationRunner
+from moco_desktop.ui.quick_entry import QuickEntryField
 from moco_desktop.ui.session import Session
 from moco_desktop.ui.style import InlineMessage
 from moco_desktop.ui.tray import entry_label
 from moco_desktop.ui.widgets import PlaceholderTableView, PlaceholderTableWidget
 
 if TYPE_CHECKING:
+    from moco_desktop.services.quick_entry import QuickEntryService
     from moco_desktop.ui.entry_dialog import EntryDialog
 
 register(
@@ -121,6 +127,29 @@ register(
         "timesheet.summary_gap": {
             "en": "{gap} h not booked yet",
             "de": "{gap} h noch nicht gebucht",
+        },
+        "timesheet.summary_planned": {"en": "planned {planned} h", "de": "geplant {planned} h"},
+        "timesheet.planned_tooltip": {
+            "en": "Planned in MOCO: {items}",
+            "de": "In MOCO geplant: {items}",
+        },
+        "timesheet.cell_planned": {"en": "planned {planned} h", "de": "geplant {planned} h"},
+        "timesheet.week_balance": {"en": "Balance {balance} h", "de": "Saldo {balance} h"},
+        "timesheet.week_planned": {
+            "en": "Planned this week: {planned} h",
+            "de": "Diese Woche geplant: {planned} h",
+        },
+        "timesheet.month_balance": {
+            "en": "{month}: {tracked} h tracked of {target} h ({variation} h)",
+            "de": "{month}: {tracked} h von {target} h erfasst ({variation} h)",
+        },
+        "timesheet.year_balance": {
+            "en": "{year}: balance until today {balance} h ({tracked} h of {target} h in the year)",
+            "de": "{year}: Saldo bis heute {balance} h ({tracked} h von {target} h im Jahr)",
+        },
+        "timesheet.no_report": {
+            "en": "The month and year balance appear after the next sync with MOCO.",
+            "de": "Monats- und Jahressaldo erscheinen nach dem nächsten Abgleich mit MOCO.",
         },
         "timesheet.week_total": {
             "en": "{label}\n{booked} / {target} h",
@@ -195,7 +224,13 @@ class TimesheetWindow(QMainWindow):
     startRequested = Signal()  # noqa: N815
     reloginRequested = Signal()  # noqa: N815
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        quick_entry: QuickEntryService | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.runner = OperationRunner(self)
@@ -307,6 +342,17 @@ class TimesheetWindow(QMainWindow):
         self.week_total.setMinimumWidth(110)
         week.addWidget(self.week_total)
         root.addLayout(week)
+
+        # the quick-entry line (its parser loads with the first keystroke)
+        def quick_entry_service() -> QuickEntryService:
+            from moco_desktop.services.quick_entry import QuickEntryService
+
+            return QuickEntryService(session.workspace, clock=session.workspace.local_now)
+
+        self.quick_entry = QuickEntryField(
+            session, quick_entry or quick_entry_service, default_date=lambda: self._date
+        )
+        root.addWidget(self.quick_entry)
 
         # entries and presences side by side
         body = QHBoxLayout()
@@ -427,6 +473,7 @@ class TimesheetWindow(QMainWindow):
             (QKeySequence("Ctrl+T"), self.startRequested.emit),
             (QKeySequence("Ctrl+F"), self.startRequested.emit),
             (QKeySequence("Ctrl+Shift+T"), self.stop_timer),
+            (QKeySequence("Ctrl+L"), self.quick_entry.setFocus),
             (QKeySequence("Alt+Left"), lambda: self.move_days(-1)),
             (QKeySequence("Alt+Right"), lambda: self.move_days(1)),
             (QKeySequence("Alt+Home"), self.go_today),
@@ -497,6 +544,8 @@ class TimesheetWindow(QMainWindow):
         self.presence_table.set_placeholder(tr("timesheet.presences_empty"))
         self.home_office_check.setText(tr("timesheet.home_office"))
         self.table.setAccessibleName(tr("timesheet.title"))
+        self.quick_entry.retranslate()
+        self.quick_entry.edit.setToolTip(f"{tr('quick_line.accessible')} (Ctrl+L)")
         self.calendar.setLocale(formatting.app_locale())
         self.message_bar.dismiss()
         self.model.headerDataChanged.emit(
@@ -549,16 +598,9 @@ class TimesheetWindow(QMainWindow):
         self.calendar.setSelectedDate(formatting.to_qdate(self._date))
         self.today_button.setEnabled(self._date != today)
         for cell, week_day in zip(self.day_cells, week.days, strict=True):
-            cell.set_day(week_day, today=today)
+            self._set_cell(cell, week_day, today)
             cell.setChecked(week_day.date == self._date)
-        self.week_total.setText(
-            tr(
-                "timesheet.week_total",
-                label=week_label(week.monday),
-                booked=formatting.hours(week.booked_seconds),
-                target=formatting.hours(week.target_seconds),
-            )
-        )
+        self._update_week_total(week)
         self._update_summary(day)
         self._update_presences(day)
         self._update_status()
@@ -575,6 +617,65 @@ class TimesheetWindow(QMainWindow):
             self.progress.setFormat(tr("timesheet.first_sync"))
         self.progress.setVisible(loading)
 
+    def _set_cell(self, cell: DayCell, day: DayView, today: dt.date) -> None:
+        """A day of the week strip; its tooltip also names the planned hours."""
+        cell.set_day(day, today=today)
+        planned = planned_seconds(day)
+        if planned:
+            cell.setToolTip(
+                cell.toolTip()
+                + "\n"
+                + tr("timesheet.cell_planned", planned=formatting.hours(planned))
+            )
+
+    def _update_week_total(self, week: WeekView) -> None:
+        """The week's booked of target hours, the year's balance, and in the tooltip the
+        planned hours and the month's and year's balance from MOCO's performance report."""
+        text = tr(
+            "timesheet.week_total",
+            label=week_label(week.monday),
+            booked=formatting.hours(week.booked_seconds),
+            target=formatting.hours(week.target_seconds),
+        )
+        tips: list[str] = []
+        planned = sum(planned_seconds(day) for day in week.days)
+        if planned:
+            tips.append(tr("timesheet.week_planned", planned=formatting.hours(planned)))
+        shown = self._date
+        report = self.session.workspace.performance_report(shown.year)
+        if report is None:
+            tips.append(tr("timesheet.no_report"))
+        else:
+            month = next(
+                (m for m in report.monthly if (m.year, m.month) == (shown.year, shown.month)),
+                None,
+            )
+            if month is not None:
+                tips.append(
+                    tr(
+                        "timesheet.month_balance",
+                        month=formatting.app_locale().standaloneMonthName(month.month),
+                        tracked=formatting.hours(_seconds(month.hours_tracked_total)),
+                        target=formatting.hours(_seconds(month.target_hours)),
+                        variation=signed_hours(_seconds(month.variation)),
+                    )
+                )
+            year = report.annually
+            balance = signed_hours(_seconds(year.variation_until_today))
+            tips.append(
+                tr(
+                    "timesheet.year_balance",
+                    year=year.year,
+                    balance=balance,
+                    tracked=formatting.hours(_seconds(year.hours_tracked_total)),
+                    target=formatting.hours(_seconds(year.target_hours)),
+                )
+            )
+            text += "\n" + tr("timesheet.week_balance", balance=balance)
+        self.week_total.setText(text)
+        self.week_total.setToolTip("\n".join(tips))
+        self.week_total.setAccessibleName(text.replace("\n", ", "))
+
     def _update_summary(self, day: DayView) -> None:
         parts = [
             tr(
@@ -583,6 +684,9 @@ class TimesheetWindow(QMainWindow):
                 target=formatting.hours(day.target_seconds),
             )
         ]
+        planned = planned_seconds(day)
+        if planned:
+            parts.append(tr("timesheet.summary_planned", planned=formatting.hours(planned)))
         if day.presence_seconds:
             parts.append(
                 tr("timesheet.summary_present", present=formatting.hours(day.presence_seconds))
@@ -590,13 +694,18 @@ class TimesheetWindow(QMainWindow):
             if day.gap_seconds > 60:
                 parts.append(tr("timesheet.summary_gap", gap=formatting.hours(day.gap_seconds)))
         self.summary_label.setText(" · ".join(parts))
-        self.summary_label.setToolTip(
-            tr(
-                "timesheet.summary_decimal",
-                booked=formatting.decimal_hours(day.booked_seconds),
-                target=formatting.decimal_hours(day.target_seconds),
-            )
+        tooltip = tr(
+            "timesheet.summary_decimal",
+            booked=formatting.decimal_hours(day.booked_seconds),
+            target=formatting.decimal_hours(day.target_seconds),
         )
+        if day.planning:
+            items = ", ".join(
+                f"{_planned_label(entry)} {formatting.hours(_seconds(entry.hours_per_day))} h"
+                for entry in day.planning
+            )
+            tooltip += "\n" + tr("timesheet.planned_tooltip", items=items)
+        self.summary_label.setToolTip(tooltip)
 
     def _update_presences(self, day: DayView) -> None:
         self._updating_presences = True
@@ -709,7 +818,7 @@ class TimesheetWindow(QMainWindow):
             self._update_summary(self._day)
             for cell in self.day_cells:
                 if cell.date == self._date:
-                    cell.set_day(self._day, today=self.session.today())
+                    self._set_cell(cell, self._day, self.session.today())
         self._update_running()
 
     def _on_activities_changed(self, dates: frozenset[dt.date]) -> None:
@@ -1019,3 +1128,28 @@ class TimesheetWindow(QMainWindow):
 
 
 PENDING_MARK = "⟳"
+
+
+def planned_seconds(day: DayView) -> int:
+    """The hours MOCO's planning gives the day (all of the person's planning entries)."""
+    return sum(_seconds(entry.hours_per_day) for entry in day.planning)
+
+
+def signed_hours(seconds: int) -> str:
+    """A balance as `+1:30` / `-0:45` (`±0:00` when even)."""
+    if seconds > 0:
+        return "+" + formatting.hours(seconds)
+    if seconds < 0 and formatting.hours(seconds).startswith("-"):
+        return formatting.hours(seconds)
+    return "±0:00"
+
+
+def _seconds(hours: float) -> int:
+    return round(hours * 3600)
+
+
+def _planned_label(entry: PlanningEntry) -> str:
+    parts = [entry.project.name if entry.project is not None else entry.title]
+    if entry.task is not None:
+        parts.append(entry.task.name)
+    return " / ".join(part for part in parts if part)

@@ -9,24 +9,30 @@ menu has a fixed order (tests and muscle memory rely on it), items that do not a
     1 Stop timer
     2 ---
     3 Start…
-    4 --- Recent ---
-    5-12 up to eight recent entries
-    13 ---
-    14 Clock in / Clock out (with the presence state)
-    15 ---
-    16 Open timesheet
-    17 Act as… / Back to my own time (staff only)
-    18 Settings…
-    19 ---
-    20 Quit
+    4 Quick entry…
+    5 --- Recent ---
+    6-13 up to eight recent entries
+    14 ---
+    15 Clock in / Clock out (with the presence state)
+    16 ---
+    17 Open timesheet
+    18 Act as… / Back to my own time (staff only)
+    19 Accounts ▸ (every stored login, one click switches; Add account…)
+    20 Settings…
+    21 ---
+    22 Quit
 
-Left click (Windows, Linux) toggles the timesheet window.
+Left click (Windows, Linux) toggles the timesheet window. Notifications (reminders, errors while
+no window is open) are balloons; clicking one runs what its sender asked for (e.g. opens the
+reminder's panel with its buttons, since a balloon has none).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from moco_desktop.core.errors import UserFacingError
@@ -47,6 +53,9 @@ register(
         },
         "tray.stop": {"en": "Stop timer", "de": "Timer stoppen"},
         "tray.start": {"en": "Start…", "de": "Starten…"},
+        "tray.quick_entry": {"en": "Quick entry…", "de": "Schnelleintrag…"},
+        "tray.accounts": {"en": "Accounts", "de": "Konten"},
+        "tray.add_account": {"en": "Add account…", "de": "Konto hinzufügen…"},
         "tray.recent": {"en": "Recent", "de": "Zuletzt"},
         "tray.continue_today": {"en": "{label}", "de": "{label}"},
         "tray.clock_in": {"en": "Clock in", "de": "Einstempeln"},
@@ -75,8 +84,13 @@ register(
     }
 )
 
-STATUS, STOP, START, CLOCK, OPEN, ACT_AS, SETTINGS, QUIT = (0, 1, 3, 14, 16, 17, 18, 20)
-RECENT_FIRST = 5
+STATUS, STOP, START, QUICK_ENTRY = (0, 1, 3, 4)
+RECENT_FIRST = 6
+CLOCK, OPEN, ACT_AS, ACCOUNTS, SETTINGS, QUIT = (15, 17, 18, 19, 20, 22)
+
+
+AccountEntry = tuple[str, str]
+"""(account id, label) of a stored login, for the Accounts submenu."""
 
 
 def entry_label(view: EntryView, *, with_customer: bool = True) -> str:
@@ -102,6 +116,10 @@ class TrayController(QObject):
     openTimesheetRequested = Signal()  # noqa: N815 (Qt naming)
     toggleTimesheetRequested = Signal()  # noqa: N815
     startRequested = Signal()  # noqa: N815
+    quickEntryRequested = Signal()  # noqa: N815
+    accountChosen = Signal(str)  # noqa: N815 - account id
+    addAccountRequested = Signal()  # noqa: N815
+    notified = Signal(str, str)  # title, message of a balloon (tests and logs)
     settingsRequested = Signal()  # noqa: N815
     actAsRequested = Signal()  # noqa: N815
     actAsSelfRequested = Signal()  # noqa: N815
@@ -122,6 +140,11 @@ class TrayController(QObject):
         self.tray.setParent(self)
         self.tray.setContextMenu(self.menu)
         self.tray.activated.connect(self._on_activated)
+        self.tray.messageClicked.connect(self._message_clicked)
+        self._on_message_click: Callable[[], object] | None = None
+        self._accounts: list[AccountEntry] = []
+        self._active_account: str | None = None
+        self._accounts_shown: tuple[object, ...] = ()
 
         self.status_action = self.menu.addAction("", self.openTimesheetRequested.emit)
         self.status_action.setEnabled(False)
@@ -131,6 +154,7 @@ class TrayController(QObject):
         self.stop_action = self.menu.addAction("", self.stop_timer)
         self.menu.addSeparator()
         self.start_action = self.menu.addAction("", self.startRequested.emit)
+        self.quick_entry_action = self.menu.addAction("", self.quickEntryRequested.emit)
         self.recent_section = self.menu.addSection("")
         self.recent_actions: list[QAction] = []
         for position in range(RECENT_MENU_SIZE):
@@ -144,6 +168,11 @@ class TrayController(QObject):
         self.menu.addSeparator()
         self.open_action = self.menu.addAction("", self.openTimesheetRequested.emit)
         self.act_as_action = self.menu.addAction("", self._act_as)
+        self.accounts_menu = QMenu(self.menu)
+        self.accounts_menu.setObjectName("accountsMenu")
+        self.accounts_action = self.menu.addMenu(self.accounts_menu)
+        self.account_group = QActionGroup(self)
+        self.account_group.setExclusive(True)
         self.settings_action = self.menu.addAction("", self.settingsRequested.emit)
         self.menu.addSeparator()
         self.quit_action = self.menu.addAction("", self.quitRequested.emit)
@@ -151,6 +180,8 @@ class TrayController(QObject):
             "status": self.status_action,
             "stop": self.stop_action,
             "start": self.start_action,
+            "quickEntry": self.quick_entry_action,
+            "accounts": self.accounts_action,
             "clock": self.clock_action,
             "open": self.open_action,
             "actAs": self.act_as_action,
@@ -278,6 +309,8 @@ class TrayController(QObject):
         self.stop_action.setVisible(running is not None)
         self.start_action.setText(tr("tray.start"))
         self.start_action.setVisible(logged_in)
+        self.quick_entry_action.setText(tr("tray.quick_entry"))
+        self.quick_entry_action.setVisible(logged_in)
 
         self._recent_views = session.recent_entries(RECENT_MENU_SIZE) if session else []
         self.recent_section.setText(tr("tray.recent"))
@@ -307,8 +340,52 @@ class TrayController(QObject):
         else:
             self.act_as_action.setText(tr("tray.act_as"))
             self.act_as_action.setVisible(session is not None and session.is_staff)
+        self.accounts_action.setText(tr("tray.accounts"))
+        self.accounts_action.setVisible(logged_in and bool(self._accounts))
+        self._fill_accounts_menu()
         self.settings_action.setText(tr("tray.settings"))
         self.quit_action.setText(tr("tray.quit"))
+
+    # --- accounts -----------------------------------------------------------------------------
+
+    def set_accounts(self, accounts: Sequence[AccountEntry], active_id: str | None) -> None:
+        """The stored logins for the Accounts submenu (empty: the submenu is hidden)."""
+        self._accounts = list(accounts)
+        self._active_account = active_id
+        self.refresh_menu()
+
+    def _fill_accounts_menu(self) -> None:
+        shown = (tuple(self._accounts), self._active_account, tr("tray.add_account"))
+        if shown == self._accounts_shown:
+            return
+        self._accounts_shown = shown
+        menu = self.accounts_menu
+        for action in menu.actions():
+            if action in self.account_group.actions():
+                self.account_group.removeAction(action)
+            menu.removeAction(action)
+            action.deleteLater()
+        for account_id, label in self._accounts:
+            action = QAction(label.replace("&", "&&"), menu)
+            action.setCheckable(True)
+            action.setChecked(account_id == self._active_account)
+            action.setObjectName(f"account:{account_id}")
+            action.triggered.connect(lambda _=False, a=account_id: self._account_clicked(a))
+            self.account_group.addAction(action)
+            menu.addAction(action)
+        menu.addSeparator()
+        add = QAction(tr("tray.add_account"), menu)
+        add.setObjectName("addAccount")
+        add.triggered.connect(self.addAccountRequested.emit)
+        menu.addAction(add)
+
+    def account_actions(self) -> list[QAction]:
+        """The submenu's entries, one per stored login (tests, screenshots)."""
+        return [a for a in self.accounts_menu.actions() if a.objectName().startswith("account:")]
+
+    def _account_clicked(self, account_id: str) -> None:
+        if account_id != self._active_account:
+            self.accountChosen.emit(account_id)
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -346,10 +423,33 @@ class TrayController(QObject):
     def _show_error(self, error: UserFacingError) -> None:
         """An action from the menu failed: a balloon, since no window may be open."""
         self.errorShown.emit(error.message)
-        if self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage(
-                tr("tray.error_title"), error.message, QSystemTrayIcon.MessageIcon.Warning, 8000
-            )
+        self.notify(tr("tray.error_title"), error.message, QSystemTrayIcon.MessageIcon.Warning)
+
+    @property
+    def can_notify(self) -> bool:
+        return self.tray.isVisible() and QSystemTrayIcon.supportsMessages()
+
+    def notify(
+        self,
+        title: str,
+        message: str,
+        icon: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information,
+        *,
+        on_click: Callable[[], object] | None = None,
+        timeout_ms: int = 8000,
+    ) -> bool:
+        """Show a balloon; a click on it calls `on_click`. False if the tray cannot."""
+        if not self.can_notify:
+            return False
+        self._on_message_click = on_click
+        self.tray.showMessage(title, message, icon, timeout_ms)
+        self.notified.emit(title, message)
+        return True
+
+    def _message_clicked(self) -> None:
+        callback, self._on_message_click = self._on_message_click, None
+        if callback is not None:
+            callback()
 
     def dispose(self) -> None:
         self.bind(None)

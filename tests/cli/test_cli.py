@@ -297,3 +297,46 @@ def test_user_errors_never_print_a_traceback_in_a_real_process(tmp_path: object)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def _timer_started_elsewhere(cli: Cli, minutes_ago: int) -> int:
+    """A timer Anna started in the web app `minutes_ago` minutes ago; its id."""
+    state = cli.server.state
+    with state.lock:
+        project = next(p for p in state.projects.values() if p.identifier == "P0002")
+        task = next(t for t in project.tasks if t.name == "Entwicklung")
+        record = state.add_activity(
+            cli.account.staff.user_id,
+            project.id,
+            task.id,
+            dt.date.today(),
+            description="im Browser gestartet",
+            timer_started_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago),
+        )
+        return record.id
+
+
+def test_stop_rounds_as_the_settings_say(anna: Cli) -> None:
+    from moco_desktop.app import AppContext
+
+    AppContext.create().accounts.update_extra(
+        {"rounding": {"enabled": True, "minutes": 15, "mode": "up"}}
+    )
+    entry_id = _timer_started_elsewhere(anna, 7)
+    code, out, err = anna("stop")
+    assert code == 0, err
+    assert "15 min" in out
+    state = anna.server.state
+    with state.lock:
+        assert state.running_timer(anna.account.staff.user_id) is None
+        assert state.activities[entry_id].seconds == 15 * 60
+
+
+def test_stop_without_rounding_books_the_time_as_measured(anna: Cli) -> None:
+    entry_id = _timer_started_elsewhere(anna, 7)
+    code, _, err = anna("stop")
+    assert code == 0, err
+    state = anna.server.state
+    with state.lock:
+        assert state.running_timer(anna.account.staff.user_id) is None
+        assert 7 * 60 <= state.activities[entry_id].seconds < 8 * 60

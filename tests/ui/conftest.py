@@ -3,12 +3,16 @@ desktop shell (tray and windows) running offscreen on the test's qasync loop.
 
 The server has no rate limit and the app uses the "unlimited" plan, so tests never wait for the
 limiter; everything else (the HTTP client, the cache, the outbox, the services) is the real code.
+The operating system's parts are fakes (`FakeSystem`): an idle source and sleep/lock events
+driven by a clock the test moves, and start at login in a temporary XDG directory. `frozen`
+stops the clock for MOCO and the app alike (today at 10:00), so a test moves time by hand.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,10 +23,16 @@ from PySide6.QtWidgets import QApplication
 from moco_desktop.app import AppContext
 from moco_desktop.core.entities import ApiKey
 from moco_desktop.credentials.keyring_store import CredentialStore
+from moco_desktop.demo.clock import FakeClock
 from moco_desktop.demo.seed import DemoAccount, seed_demo
 from moco_desktop.demo.server import EmbeddedMocoServer
 from moco_desktop.demo.state import MocoState
+from moco_desktop.services import workspace as workspace_module
+from moco_desktop.system.autostart import XdgAutostart
+from moco_desktop.system.idle import FakeIdleSource
 from moco_desktop.system.paths import AppPaths
+from moco_desktop.system.power import FakePowerEvents
+from moco_desktop.ui.assistant import SystemHooks
 from moco_desktop.ui.session import Session
 from moco_desktop.ui.shell import DesktopShell
 
@@ -85,9 +95,75 @@ async def wait_for(condition: Callable[[], object], seconds: float = WAIT_SECOND
         await asyncio.sleep(0.01)
 
 
+@dataclass
+class FakeSystem:
+    """The OS as the app sees it: a clock, an idle source and power events on that clock, and
+    start at login in a temporary directory."""
+
+    clock: FakeClock
+    idle: FakeIdleSource
+    power: FakePowerEvents
+    autostart: XdgAutostart
+    hooks: SystemHooks
+
+    def away(self, minutes: float) -> None:
+        """No input for `minutes`: the clock moves on and the idle time grows with it."""
+        self.clock.advance(minutes * 60)
+
+    def back(self) -> None:
+        """Input again, now."""
+        self.idle.touch()
+
+
+def fake_hooks() -> SystemHooks:
+    """OS hooks for shells a test builds itself: no idle time, no power events, start at login
+    under the test's own XDG_CONFIG_HOME."""
+    return SystemHooks(
+        idle_source=lambda: FakeIdleSource(clock=time.time),
+        power_events=lambda _tick: FakePowerEvents(),
+        autostart=XdgAutostart(),
+    )
+
+
 @pytest.fixture
-async def shell(context: AppContext) -> AsyncIterator[DesktopShell]:
-    desktop = DesktopShell(context, refresh_interval=None, background_sync=False, use_tray=True)
+def clock() -> FakeClock:
+    """Stands at the real time until a test moves it (and only `frozen` makes MOCO and the
+    app read it)."""
+    return FakeClock(dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture
+def system(clock: FakeClock, tmp_path: Path) -> FakeSystem:
+    idle = FakeIdleSource(clock=lambda: clock.now().timestamp())
+    power = FakePowerEvents()
+    autostart = XdgAutostart(
+        config_home=tmp_path / "autostart-config", config_dirs=[tmp_path / "autostart-system"]
+    )
+    hooks = SystemHooks(
+        idle_source=lambda: idle, power_events=lambda _tick: power, autostart=autostart
+    )
+    return FakeSystem(clock, idle, power, autostart, hooks)
+
+
+@pytest.fixture
+def frozen(clock: FakeClock, moco: Moco, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """MOCO and the app read `clock`, set to today 10:00 (local): time moves only by hand."""
+    clock.set(dt.datetime.combine(moco.today, dt.time(10, 0)).astimezone())
+    monkeypatch.setattr(workspace_module.SystemClock, "now", lambda _self: clock.now())
+    moco.state.clock = clock
+    return clock
+
+
+@pytest.fixture
+async def shell(context: AppContext, system: FakeSystem) -> AsyncIterator[DesktopShell]:
+    desktop = DesktopShell(
+        context,
+        refresh_interval=None,
+        background_sync=False,
+        use_tray=True,
+        hooks=system.hooks,
+    )
+    desktop.assistant_delay_ms = 0  # the idle watch and reminders at once, not 1.5 s later
     yield desktop
     await desktop.shutdown()
     await desktop.runner.wait_idle()

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.ui.app_process import AppProcess
 
 
@@ -42,3 +44,32 @@ def _offscreen_env() -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     return env
+
+
+def test_start_at_login_starts_hidden() -> None:
+    from moco_desktop.gui_main import _parse
+    from moco_desktop.system.autostart import AUTOSTART_ARGUMENT
+
+    options, rest = _parse([AUTOSTART_ARGUMENT])
+    assert options.hidden
+    assert not options.show
+    assert rest == []
+    assert _parse(["--hidden"])[0].hidden
+    assert not _parse([])[0].hidden
+
+
+async def test_at_login_the_app_waits_for_the_tray_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from moco_desktop import gui_main
+
+    answers = iter([False, False, True])
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", lambda: next(answers))
+    monkeypatch.setattr(gui_main, "TRAY_POLL_SECONDS", 0.0)
+    assert await gui_main._wait_for_tray(seconds=1.0)
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", lambda: False)
+    monkeypatch.setattr(gui_main, "TRAY_POLL_SECONDS", 0.25)
+    assert not await gui_main._wait_for_tray(seconds=0.0)  # no tray at all: give up, show

@@ -17,7 +17,7 @@ from moco_desktop.system.paths import AppPaths
 from moco_desktop.ui.login import LoginWindow
 from moco_desktop.ui.shell import DesktopShell
 from tests.conftest import MemoryKeyring
-from tests.ui.conftest import Moco, make_context, wait_for
+from tests.ui.conftest import Moco, fake_hooks, make_context, wait_for
 
 
 def login_window(qtbot: QtBot, context: AppContext) -> tuple[LoginWindow, list[LoginOutcome]]:
@@ -214,7 +214,9 @@ async def test_without_a_working_keyring_the_timesheet_says_the_key_is_for_this_
     context = AppContext.create(
         AppPaths.under(tmp_path / "app"), env, credentials=CredentialStore(BrokenKeyring())
     )
-    shell = DesktopShell(context, refresh_interval=None, background_sync=False, use_tray=True)
+    shell = DesktopShell(
+        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
+    )
     try:
         window = shell.show_login()
         fill(window, "demo", moco.account.normal.email, moco.account.normal.password)
@@ -235,7 +237,9 @@ async def test_logout_removes_the_key_and_the_cached_data_and_shows_the_login(
 ) -> None:
     env = {"MOCO_BASE_URL": moco.server.base_url}
     context = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    shell = DesktopShell(context, refresh_interval=None, background_sync=False, use_tray=True)
+    shell = DesktopShell(
+        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
+    )
     try:
         await shell.login_with_api_key("demo", moco.account.normal.api_key)
         await shell.runner.wait_idle()

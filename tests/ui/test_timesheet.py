@@ -14,7 +14,7 @@ from moco_desktop.ui.day_models import DURATION, PENDING, PROJECT, STATE, TIMER,
 from moco_desktop.ui.entry_dialog import EntryDialog
 from moco_desktop.ui.shell import DesktopShell
 from moco_desktop.ui.timesheet import TimesheetWindow
-from tests.ui.conftest import Moco, bookable_pair, logged_in, wait_for
+from tests.ui.conftest import Moco, bookable_pair, fake_hooks, logged_in, wait_for
 
 
 def last_booked_day(moco: Moco) -> dt.date:
@@ -308,7 +308,9 @@ async def test_a_timer_started_elsewhere_shows_up_without_focus(
     from moco_desktop.app import AppContext
 
     assert isinstance(context, AppContext)
-    desktop = DesktopShell(context, refresh_interval=0.3, background_sync=True, use_tray=True)
+    desktop = DesktopShell(
+        context, refresh_interval=0.3, background_sync=True, use_tray=True, hooks=fake_hooks()
+    )
     try:
         await desktop.login_with_api_key("demo", moco.account.staff.api_key, show=False)
         session = desktop.session

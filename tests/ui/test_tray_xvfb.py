@@ -12,6 +12,7 @@ import pytest
 
 from tests.ui import xvfb
 from tests.ui.app_process import AppProcess
+from tests.ui.conftest import Moco
 
 pytestmark = [
     pytest.mark.xvfb,
@@ -70,8 +71,9 @@ def test_start_and_stop_a_timer_through_the_real_tray_menu(
         app.wait_for("data_loaded")
         idle = icon_colour(display, where, tmp_path / "idle.png")
 
-        # Menu: status (disabled), Start…, Recent: first entry. Down twice lands on it.
-        open_menu_and_choose(display, where, downs=2)
+        # Menu: status (disabled), Start…, Quick entry…, Recent: first entry. Down three
+        # times lands on it.
+        open_menu_and_choose(display, where, downs=3)
         started = wait_for_timer(app, running=True)
         assert started["description"]
         time.sleep(0.3)
@@ -84,6 +86,31 @@ def test_start_and_stop_a_timer_through_the_real_tray_menu(
         wait_for_timer(app, running=False)
         time.sleep(0.3)
         assert icon_colour(display, where, tmp_path / "idle-again.png") == idle
+    finally:
+        code = app.terminate()
+    assert code == 0, app.output()
+
+
+def test_started_at_login_it_stays_hidden_in_the_tray(
+    display: xvfb.XDisplay, tmp_path: Path, moco: Moco
+) -> None:
+    """`--autostart` (what start at login runs): tray icon, data loaded, no window."""
+    env = display.env(
+        MOCO_BASE_URL=moco.server.base_url,
+        MOCO_API_KEY=moco.account.staff.api_key,
+        MOCO_RATE_LIMIT="unlimited",
+    )
+    app = AppProcess(["--autostart"], home=tmp_path / "home", env=env)
+    try:
+        app.wait_for("tray_shown")
+        app.wait_for("tray_geometry")
+        app.wait_for("data_loaded")
+        # A real process on a real X server: give a window that should not come the time
+        # it would need to be painted.
+        time.sleep(1.0)
+        assert not [e for e in app.events() if e["event"] == "timesheet_painted"]
+        windows = display.run("xdotool", "search", "--name", "Timesheet", check=False)
+        assert windows.strip() == ""
     finally:
         code = app.terminate()
     assert code == 0, app.output()
