@@ -9,6 +9,9 @@ one line of output:
 - qt       a QApplication starts (offscreen when there is no display),
 - loop     the qasync loop runs asyncio code and delivers Qt timer events while it awaits,
 - icons    the bundled app and tray icons load; PNG and SVG image support is there,
+- icu      what Qt takes from ICU's data works in German (the Linux bundle trims that data to
+           root, German and English: packaging/icu_trim.py): collation, a windows-1252 codec,
+           a time zone's German name; besides number and day names and word boundaries,
 - api      the embedded demo server starts on loopback and the real API client reaches it
            (`GET /session` with a demo user's key),
 - keyring  the keyring backend resolves (its name is printed; the `fail` backend of a headless
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import importlib
 import importlib.metadata
 import os
@@ -46,6 +50,17 @@ PLATFORM_KEYRING_MODULES: dict[str, tuple[str, ...]] = {
     "win32": ("keyring.backends.Windows", "win32ctypes.pywin32.win32cred"),
 }
 PLATFORM_KEYRING_ENTRY_POINTS = {"linux": "SecretService", "darwin": "macOS", "win32": "Windows"}
+# The `icu` check: German text and what Qt makes of it with ICU's (trimmed) data.
+ICU_SAMPLE_TEXT = "Die Straßenbahn fährt um 10.30 Uhr ab."
+ICU_SAMPLE_WORDS = ("Zebra", "Öl", "Äpfel", "Apfel")
+ICU_EXPECTED = {
+    "number": "1.234,5",
+    "day": "Montag",
+    "order": "Apfel < Äpfel < Öl < Zebra",
+    "words": "7",
+    "codec": "windows-1252",
+    "zone": "Mitteleuropäische Normalzeit",
+}
 # Modules the smoke test does not import: this module's own entry points.
 SKIPPED_MODULES = frozenset({"moco_desktop.__main__"})
 
@@ -89,6 +104,7 @@ def run_smoke(argv: Sequence[str] | None = None) -> int:
     _use_offscreen_without_display()
     app_holder: list[Any] = []
     record("qt", lambda: check_qt(app_holder))
+    record("icu", check_icu)
     if app_holder:
         import qasync
 
@@ -156,6 +172,48 @@ def check_qt(app_holder: list[Any]) -> str:
     return (
         f"Qt {qVersion()}, PySide6 {PySide6.__version__}, platform {QGuiApplication.platformName()}"
     )
+
+
+def check_icu() -> str:
+    from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTextBoundaryFinder, QTimeZone
+
+    german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    collator = QCollator(german)
+    words = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Word, ICU_SAMPLE_TEXT)
+    word_count = 0
+    while words.toNextBoundary() != -1:
+        if words.boundaryReasons() & QTextBoundaryFinder.BoundaryReason.EndOfItem:
+            word_count += 1
+    found: dict[str, str] = {
+        "number": german.toString(1234.5),
+        "day": german.dayName(1),
+        "order": " < ".join(sorted(ICU_SAMPLE_WORDS, key=functools.cmp_to_key(collator.compare))),
+        "words": str(word_count),
+        "codec": _codec_name(QStringDecoder("windows-1252")),
+    }
+    berlin = QTimeZone(b"Europe/Berlin")
+    if berlin.isValid():  # the transitions come from the system's tzdb, the names from ICU
+        found["zone"] = berlin.displayName(
+            QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName, german
+        )
+    wrong = [
+        f"{key} {value!r} (expected {ICU_EXPECTED[key]!r})"
+        for key, value in found.items()
+        if value != ICU_EXPECTED[key]
+    ]
+    if wrong:
+        raise CheckError("ICU data missing or wrong (de_DE): " + "; ".join(wrong))
+    zone = found.get("zone", "no system tzdb: time zone names not checked")
+    return f"de_DE: {found['number']}, {found['day']}, {found['order']}, {word_count} words, " + (
+        f"{found['codec']}, {zone}"
+    )
+
+
+def _codec_name(decoder: Any) -> str:
+    if not decoder.isValid():
+        return "(no such codec)"
+    name = decoder.name()  # a str at run time; PySide6's stubs say bytes
+    return name.decode("ascii") if isinstance(name, bytes) else str(name)
 
 
 async def check_loop() -> str:

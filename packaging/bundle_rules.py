@@ -8,6 +8,8 @@ with the Qt plugins that would drag those libraries (or the build host's GTK sta
 and network-information plugins too.
 Plugins are filtered *before* PyInstaller analyses their shared-library dependencies, so what a
 dropped plugin links against is not collected either.
+On Linux, ICU's data library (libicudata, 30 MiB) is replaced by a trimmed build holding root,
+German and English only: the kept items and the reasons are in packaging/icu_trim.py.
 """
 
 from __future__ import annotations

@@ -210,6 +210,7 @@ def test_the_spec_is_python_and_wires_the_rules_in() -> None:
         "bundle_identifier=bundle_rules.BUNDLE_IDENTIFIER",
         "importlib.metadata.version(bundle_rules.PACKAGE_NAME)",
         "upx=False",
+        "icu_trim.replace_in_toc(a.binaries",
     ):
         assert fragment in text, fragment
     assert (PACKAGING / "launcher.py").exists()

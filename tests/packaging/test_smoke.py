@@ -13,7 +13,7 @@ import moco_desktop
 from moco_desktop import resources, smoke
 from moco_desktop.__main__ import main
 
-CHECKS = ("version", "modules", "qt", "loop", "icons", "api", "keyring")
+CHECKS = ("version", "modules", "qt", "icu", "loop", "icons", "api", "keyring")
 
 
 def check_lines(output: str) -> dict[str, str]:
