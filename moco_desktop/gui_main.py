@@ -134,6 +134,10 @@ def run_gui(argv: list[str]) -> int:
 
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+    from moco_desktop.ui.pyside_import_hook import skip_feature_scan
+
+    skip_feature_scan()  # before the other imports: PySide6 would read each module's source
+
     from moco_desktop.ui.icons import app_icon, idle_tray_icon
     from moco_desktop.ui.single_instance import (
         SingleInstance,

@@ -45,6 +45,28 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         del self.secrets[(service, username)]
 
 
+_tests_since_full_collection = 0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Garbage is collected on the main thread only, as in the app (MainThreadGarbageCollector):
+    the embedded server's and executor threads would otherwise free Qt objects now and then,
+    and Qt crashes later when it fires a timer at them."""
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def main_thread_garbage_collection() -> Iterator[None]:
+    global _tests_since_full_collection
+    yield
+    _tests_since_full_collection += 1
+    if _tests_since_full_collection >= 50:
+        _tests_since_full_collection = 0
+        gc.collect()
+    else:
+        gc.collect(1)
+
+
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     backend = MemoryKeyring()

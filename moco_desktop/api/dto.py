@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from moco_desktop.api.errors import InvalidTimeError
 from moco_desktop.core.entities import (
@@ -40,6 +41,7 @@ from moco_desktop.core.entities import (
 )
 
 Json = Mapping[str, Any]
+T = TypeVar("T")
 
 _HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -119,14 +121,29 @@ def format_timestamp(value: dt.datetime) -> str:
 # --- embedded references ---------------------------------------------------------------------
 
 
+# The same customer, project, task and user appear in thousands of activities of a big account:
+# equal references are one shared (immutable) object, which saves memory and garbage-collector
+# time. Bounded: the table starts over when it is full.
+_SHARED_LIMIT = 50_000
+_shared: dict[tuple[Any, ...], Any] = {}
+
+
+def _share(kind: type[T], *values: Any) -> T:
+    """`kind(*values)`, the same object as last time for the same values."""
+    key = (kind, *values)
+    found: T | None = _shared.get(key)
+    if found is None:
+        if len(_shared) >= _SHARED_LIMIT:
+            _shared.clear()
+        found = _shared[key] = kind(*values)
+    return found
+
+
 def user_ref(data: Json | None) -> UserRef | None:
     if not data:
         return None
-    return UserRef(
-        id=_id(data),
-        firstname=_text(data.get("firstname")),
-        lastname=_text(data.get("lastname")),
-    )
+    firstname, lastname = _text(data.get("firstname")), _text(data.get("lastname"))
+    return _share(UserRef, _id(data), firstname, lastname)
 
 
 def _unit(data: Json | None) -> Unit | None:
@@ -134,13 +151,12 @@ def _unit(data: Json | None) -> Unit | None:
 
 
 def _customer(data: Json | None) -> CustomerRef | None:
-    return CustomerRef(id=_id(data), name=_text(data.get("name"))) if data else None
+    return _share(CustomerRef, _id(data), _text(data.get("name"))) if data else None
 
 
 def _named(data: Json) -> NamedRef:
-    return NamedRef(
-        id=_id(data), name=_text(data.get("name")), billable=_flag(data.get("billable"), True)
-    )
+    billable = _flag(data.get("billable"), True)
+    return _share(NamedRef, _id(data), _text(data.get("name")), billable)
 
 
 # --- entities --------------------------------------------------------------------------------
@@ -181,7 +197,7 @@ def user(data: Json) -> User:
 def task(data: Json) -> Task:
     return Task(
         id=_id(data),
-        name=_text(data.get("name")),
+        name=sys.intern(_text(data.get("name"))),  # ten names, 20,000 tasks in a big account
         active=_flag(data.get("active"), True),
         billable=_flag(data.get("billable"), True),
     )

@@ -4,6 +4,11 @@ MOCO allows a fixed number of requests per sliding window and answers 429 beyond
 rate-limit headers). `RateLimiter` keeps the timestamps of the last requests and makes callers
 wait for a free slot; `penalise` holds everybody back after a 429. Slots are reserved without
 awaiting in between, so concurrent tasks on one event loop can never overshoot the window.
+
+MOCO counts a request when it arrives, which is some time after we send it; a window that has
+just freed up here may not have freed up there yet (with the same quota, every such race is a
+429). So once a request is answered (`answered(slot)`), it counts from the moment of the answer,
+which is never earlier than its arrival at MOCO.
 Every client of one account (including its impersonating siblings) shares one limiter through
 `limiter_for`.
 """
@@ -100,23 +105,43 @@ class RateLimiter:
         self._max_requests = max_requests
         self._per_seconds = per_seconds
 
-    async def acquire(self, on_wait: Callable[[RateLimitWait], None] | None = None) -> None:
-        """Wait until a request may be sent, and count it. `on_wait` hears about each wait."""
+    async def acquire(self, on_wait: Callable[[RateLimitWait], None] | None = None) -> float:
+        """Wait until a request may be sent, and count it. `on_wait` hears about each wait.
+        Returns the request's slot, for `answered`."""
+        announced = False
         while True:
             now = self._clock()
             slot, reason = self._reserve(now)
             if slot <= now:
-                return
-            if on_wait is not None:
+                return slot
+            if on_wait is not None and (not announced or reason == "server"):
                 on_wait(RateLimitWait(slot - now, reason))
+            announced = True
             try:
-                await self._sleep(slot - now)
+                # Timers may fire early (Qt's coarse timers, which qasync uses, by up to 5 %:
+                # most of a second in 15 s): sleep again until the slot has really come.
+                while (remaining := slot - self._clock()) > 0:
+                    await self._sleep(remaining)
             except BaseException:
                 self._release(slot)
                 raise
-            if self._clock() >= self._blocked_until:
-                return
-            self._release(slot)  # a 429 arrived while we waited: queue behind the penalty
+            if self._clock() >= self._blocked_until and not self._window_full_besides(slot):
+                return slot
+            # A 429 arrived while we waited (queue behind the penalty), or an answer came late
+            # and moved an earlier request into the window: reserve again.
+            self._release(slot)
+
+    def answered(self, slot: float) -> None:
+        """The request sent in `slot` has been answered (or failed) now: from now on it counts
+        from this moment, as MOCO counted it on arrival, which was no later."""
+        if slot not in self._sent:
+            return
+        self._sent.remove(slot)
+        moment = max(slot, self._clock())
+        index = len(self._sent)
+        while index > 0 and self._sent[index - 1] > moment:
+            index -= 1
+        self._sent.insert(index, moment)
 
     def penalise(self, seconds: float) -> None:
         """After a 429: nobody (on this limiter) sends for `seconds` from now."""
@@ -136,6 +161,12 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         while self._sent and self._sent[0] <= now - self._per_seconds:
             self._sent.popleft()
+
+    def _window_full_besides(self, slot: float) -> bool:
+        """Whether the requests started within the window (other than `slot`) fill it."""
+        now = self._clock()
+        started = sum(1 for moment in self._sent if now - self._per_seconds < moment <= now)
+        return started - 1 >= self._max_requests
 
     def _release(self, slot: float) -> None:
         if slot in self._sent:

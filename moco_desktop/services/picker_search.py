@@ -19,7 +19,7 @@ import heapq
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -90,63 +90,104 @@ class PickerIndex:
         *,
         recent: Sequence[tuple[int, int]] = (),
         planned: Iterable[tuple[int, int | None]] = (),
+        planned_first: bool = False,
     ) -> None:
-        recent_rank = {key: rank for rank, key in reversed(list(enumerate(recent)))}
-        planned_keys = set(planned)
+        """`planned_first`: today's planned pairs lead the list and outrank recent ones (the
+        day view's picker); otherwise recent ones lead."""
+        self._recent_rank = {key: rank for rank, key in reversed(list(enumerate(recent)))}
+        self._planned = set(planned)
+        boosted_projects = {key[0] for key in self._recent_rank} | {key[0] for key in self._planned}
         bookable_projects = [project for project in projects if bookable(project)]
+        self._projects = bookable_projects
         self._project_texts = [_project_text(project) for project in bookable_projects]
-        task_slots: dict[str, int] = {}
+        # Alphabetical by (customer, project, task) without a sort key per pair: projects
+        # sorted by (customer, project), tasks within; projects with the same names share one
+        # group whose pairs are sorted by task (as a sort over all pairs would do).
+        names = [
+            (fold(project.customer.name) if project.customer else "", fold(project.name))
+            for project in bookable_projects
+        ]
+        order = sorted(range(len(bookable_projects)), key=names.__getitem__)
         folded: dict[str, str] = {}  # task names repeat across projects: fold each once
-        unsorted: list[tuple[tuple[str, str, str], PickerChoice, int, int]] = []
-        for project_index, project in enumerate(bookable_projects):
-            customer = fold(project.customer.name) if project.customer else ""
-            name = fold(project.name)
-            for task in project.tasks:
-                if not task.active:
-                    continue
-                key = (project.id, task.id)
-                planned_here = key in planned_keys or (project.id, None) in planned_keys
-                choice = PickerChoice(project, task, recent_rank.get(key), planned_here)
-                task_name = folded.get(task.name)
-                if task_name is None:
-                    task_name = folded[task.name] = fold(task.name)
-                slot = task_slots.setdefault(task_name, len(task_slots))
-                unsorted.append(((customer, name, task_name), choice, project_index, slot))
-        unsorted.sort(key=lambda row: row[0])
-        self._choices = [row[1] for row in unsorted]
-        self._pair_projects = [row[2] for row in unsorted]
-        self._pair_slots = [row[3] for row in unsorted]
-        self._pairs = list(zip(self._pair_projects, self._pair_slots, strict=True))
-        self._task_texts = list(task_slots)
+        task_slots: dict[str, int] = {}
+        pair_projects: list[int] = []
+        pair_tasks: list[Task] = []
+        pair_slots: list[int] = []
         self._project_pairs: list[list[int]] = [[] for _ in bookable_projects]
+        boosted: list[int] = []
+        for group in _groups(order, names):
+            rows: list[tuple[str, int, Task]] = []
+            for project_index in group:
+                for task in bookable_projects[project_index].tasks:
+                    if task.active:
+                        task_name = folded.get(task.name)
+                        if task_name is None:
+                            task_name = folded[task.name] = fold(task.name)
+                        rows.append((task_name, project_index, task))
+            rows.sort(key=_first)
+            for task_name, project_index, task in rows:
+                position = len(pair_tasks)
+                pair_projects.append(project_index)
+                pair_tasks.append(task)
+                slot = task_slots.get(task_name)
+                if slot is None:
+                    slot = task_slots[task_name] = len(task_slots)
+                pair_slots.append(slot)
+                self._project_pairs[project_index].append(position)
+                if bookable_projects[project_index].id in boosted_projects:
+                    boosted.append(position)
+        self._pair_projects = pair_projects
+        self._pair_tasks = pair_tasks
+        self._pair_slots = pair_slots
+        self._task_texts = list(task_slots)
         self._slot_pairs: list[list[int]] = [[] for _ in self._task_texts]
-        for position, (project_index, slot) in enumerate(
-            zip(self._pair_projects, self._pair_slots, strict=True)
-        ):
-            self._project_pairs[project_index].append(position)
+        for position, slot in enumerate(pair_slots):
             self._slot_pairs[slot].append(position)
         self._slot_projects = [
-            [self._pair_projects[position] for position in positions]
-            for positions in self._slot_pairs
+            [pair_projects[position] for position in positions] for positions in self._slot_pairs
         ]
+        self._choice_cache: dict[int, PickerChoice] = {}
+        self._project_index = {project.id: index for index, project in enumerate(bookable_projects)}
         self._boosts = {
-            position: _boost(choice)
-            for position, choice in enumerate(self._choices)
-            if choice.recent_rank is not None or choice.planned
+            position: _boost(choice, planned_first=planned_first)
+            for position in boosted
+            if (choice := self._choice_at(position)).recent_rank is not None or choice.planned
         }
-        self._by_key = {choice.key: choice for choice in self._choices}
         self._word_cache: dict[str, tuple[list[float], list[float]]] = {}
         self._favourites = sorted(
-            (self._choices[position] for position in self._boosts),
-            key=lambda c: (c.recent_rank is None, c.recent_rank or 0),
+            (self._choice_at(position) for position in self._boosts),
+            key=lambda c: (
+                planned_first and not c.planned,
+                c.recent_rank is None,
+                c.recent_rank or 0,
+            ),
         )
 
     def __len__(self) -> int:
-        return len(self._choices)
+        return len(self._pair_tasks)
 
     def choice(self, project_id: int, task_id: int) -> PickerChoice | None:
         """The choice for a pair, if it can be booked."""
-        return self._by_key.get((project_id, task_id))
+        project_index = self._project_index.get(project_id)
+        if project_index is None:
+            return None
+        for position in self._project_pairs[project_index]:
+            if self._pair_tasks[position].id == task_id:
+                return self._choice_at(position)
+        return None
+
+    def _choice_at(self, position: int) -> PickerChoice:
+        """The pair at `position` (alphabetical order) as a choice; made when first asked for:
+        a search shows a few hundred of 20,000."""
+        choice = self._choice_cache.get(position)
+        if choice is None:
+            project = self._projects[self._pair_projects[position]]
+            task = self._pair_tasks[position]
+            key = (project.id, task.id)
+            planned = key in self._planned or (project.id, None) in self._planned
+            choice = PickerChoice(project, task, self._recent_rank.get(key), planned)
+            self._choice_cache[position] = choice
+        return choice
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[PickerChoice]:
         """The best `limit` choices for `query`, best first."""
@@ -154,12 +195,16 @@ class PickerIndex:
         if not words:
             favourites = self._favourites[:limit]
             keys = {choice.key for choice in favourites}
-            rest = (c for c in self._choices if c.key not in keys)
+            rest = (
+                choice
+                for choice in map(self._choice_at, range(len(self)))
+                if choice.key not in keys
+            )
             return favourites + list(itertools.islice(rest, max(0, limit - len(favourites))))
-        if limit <= 0 or not self._choices:
+        if limit <= 0 or not self._pair_tasks:
             return []
         scores = [self._word_scores(word) for word in words]
-        size = len(self._choices)
+        size = len(self._pair_tasks)
 
         # Pairs scored one by one: recent or planned ones, and those whose task scores better
         # on some word than their project (all others score exactly as their project does).
@@ -180,7 +225,8 @@ class PickerIndex:
                         if project_scores[project_index] < task_score
                     )
         positions = sorted(exact)
-        pairs = [self._pairs[position] for position in positions]
+        pair_projects, pair_slots = self._pair_projects, self._pair_slots
+        pairs = [(pair_projects[position], pair_slots[position]) for position in positions]
         totals: list[float] = []
         for number, (project_scores, task_scores) in enumerate(scores):
             word_scores = [
@@ -220,7 +266,7 @@ class PickerIndex:
             if shared >= limit:
                 break
         # `ranked` holds one sortable int per pair: the score (to 1/100), then the position.
-        return [self._choices[size - 1 - r % size] for r in heapq.nlargest(limit, ranked)]
+        return [self._choice_at(size - 1 - r % size) for r in heapq.nlargest(limit, ranked)]
 
     def _word_scores(self, word: str) -> tuple[list[float], list[float]]:
         """(score per project, score per task name) for one query word; cached."""
@@ -232,6 +278,22 @@ class PickerIndex:
             self._word_cache.pop(next(iter(self._word_cache)))
         self._word_cache[word] = scores
         return scores
+
+
+def _first(row: tuple[str, int, Task]) -> str:
+    return row[0]
+
+
+def _groups(order: Sequence[int], names: Sequence[tuple[str, str]]) -> Iterator[list[int]]:
+    """`order` cut into runs of projects with the same (customer, name)."""
+    group: list[int] = []
+    for index in order:
+        if group and names[group[0]] != names[index]:
+            yield group
+            group = []
+        group.append(index)
+    if group:
+        yield group
 
 
 def _project_text(project: AssignedProject) -> str:
@@ -256,8 +318,8 @@ def _scores(word: str, texts: Sequence[str]) -> list[float]:
     return result
 
 
-def _boost(choice: PickerChoice) -> float:
-    boost = _PLANNED_BOOST if choice.planned else 0.0
+def _boost(choice: PickerChoice, *, planned_first: bool = False) -> float:
+    boost = (_PLANNED_BOOST + (_RECENT_BOOST if planned_first else 0.0)) if choice.planned else 0.0
     if choice.recent_rank is not None:
         boost += _RECENT_BOOST * (1.0 - min(choice.recent_rank, 20) / 40)
     return boost

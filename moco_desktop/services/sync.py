@@ -24,7 +24,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -636,7 +636,11 @@ async def refresh(
         if not workspace.running_refreshed:
             today = workspace.today()
             start = today - dt.timedelta(days=workspace.settings.forgotten_timer_days)
-            await _refresh_range(workspace, start, today, True, report, presences=False)
+            # The weeks just refreshed need no second look (a timer started elsewhere changes
+            # its entry, so even an incremental refresh brings it): for a busy person each
+            # week is a dozen pages.
+            for span_from, span_to in _uncovered(start, today, report.ranges):
+                await _refresh_range(workspace, span_from, span_to, True, report, presences=False)
             workspace.mark_running_refreshed()
     except (IdentityMismatchError, ImpersonationForbiddenError) as error:
         _halt(workspace, error.message)
@@ -649,6 +653,23 @@ async def refresh(
             _halt(workspace, error.message)
         report.ok, report.error = False, error.message
     return report
+
+
+def _uncovered(
+    date_from: dt.date, date_to: dt.date, covered: Iterable[tuple[dt.date, dt.date]]
+) -> list[tuple[dt.date, dt.date]]:
+    """The spans of `date_from`..`date_to` outside every `covered` range (all inclusive)."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    start = date_from
+    for first, last in sorted(covered):
+        if last < start or first > date_to:
+            continue
+        if first > start:
+            spans.append((start, first - dt.timedelta(days=1)))
+        start = max(start, last + dt.timedelta(days=1))
+    if start <= date_to:
+        spans.append((start, date_to))
+    return spans
 
 
 async def _refresh_range(
@@ -669,7 +690,8 @@ async def _refresh_range(
 
     mark = cache.sync_mark("activities", range_key)
     complete = _needs_full(mark, now, interval, full)
-    before = {a.id: codec.dumps(a) for a in cache.activities_between(date_from, date_to)}
+    # Compared as stored (no decoding): a week of a busy person is a thousand entries.
+    before = cache.activity_payloads_between(date_from, date_to)
     activities = await client.activities(
         user_id=acting,
         date_from=date_from,
@@ -677,13 +699,14 @@ async def _refresh_range(
         updated_after=None if complete else _overlap(mark.updated_after),
     )
     workspace.set_reachable(True)
+    # A busy week is a thousand entries (~20 ms to encode): beside the event loop.
+    payloads = await _encoded(activities)
     if complete:
-        report.removed += len(cache.replace_activities(date_from, date_to, activities))
+        report.removed += len(cache.replace_activities(date_from, date_to, activities, payloads))
     else:
-        cache.put_activities(activities)
+        cache.put_activities(activities, payloads)
     cache.set_sync_mark(_next_mark(mark, activities, now, complete))
-    after = {a.id: (a.date, codec.dumps(a)) for a in cache.activities_between(date_from, date_to)}
-    changed = _changed_dates(before, after, cache_dates=_dates_by_id(before))
+    changed = _changed_dates(before, cache.activity_payloads_between(date_from, date_to))
     if changed:
         report.changed_dates |= changed
         workspace.hub.emit(DataChanged("activities", frozenset(changed)))
@@ -692,8 +715,7 @@ async def _refresh_range(
 
     mark = cache.sync_mark("presences", range_key)
     complete = _needs_full(mark, now, interval, full)
-    old_presences = cache.presences_between(date_from, date_to)
-    before = {p.id: codec.dumps(p) for p in old_presences}
+    before = cache.presence_payloads_between(date_from, date_to)
     found = await client.presences(
         user_id=acting,
         date_from=date_from,
@@ -705,32 +727,37 @@ async def _refresh_range(
     else:
         cache.put_presences(found)
     cache.set_sync_mark(_next_mark(mark, found, now, complete))
-    after = {p.id: (p.date, codec.dumps(p)) for p in cache.presences_between(date_from, date_to)}
-    changed = _changed_dates(before, after, cache_dates={p.id: p.date for p in old_presences})
+    changed = _changed_dates(before, cache.presence_payloads_between(date_from, date_to))
     if changed:
         report.changed_dates |= changed
         workspace.hub.emit(DataChanged("presences", frozenset(changed)))
 
 
-def _dates_by_id(before: Mapping[int, str]) -> dict[int, dt.date]:
-    return {entry_id: codec.loads(Activity, text).date for entry_id, text in before.items()}
+ENCODE_IN_THREAD_FROM = 200
+"""Entries of one refresh from which encoding them for the cache moves off the event loop."""
+
+
+async def _encoded(activities: Sequence[Activity]) -> list[str] | None:
+    """The stored text of many activities, encoded in a worker thread (None for a few: the
+    cache encodes them itself, quicker than a thread hand-off)."""
+    if len(activities) < ENCODE_IN_THREAD_FROM:
+        return None
+    return await asyncio.to_thread(lambda: [codec.dumps(activity) for activity in activities])
 
 
 def _changed_dates(
-    before: Mapping[int, str],
-    after: Mapping[int, tuple[dt.date, str]],
-    *,
-    cache_dates: Mapping[int, dt.date],
+    before: Mapping[int, tuple[dt.date, str]], after: Mapping[int, tuple[dt.date, str]]
 ) -> set[dt.date]:
+    """The days whose entries differ (id -> (date, stored text)), old and new days both."""
     changed: set[dt.date] = set()
     for entry_id, (date, text) in after.items():
-        if before.get(entry_id) != text:
+        old = before.get(entry_id)
+        if old is None or old[1] != text:
             changed.add(date)
-            if entry_id in cache_dates:
-                changed.add(cache_dates[entry_id])
-    for entry_id in set(before) - set(after):
-        if entry_id in cache_dates:
-            changed.add(cache_dates[entry_id])
+            if old is not None:
+                changed.add(old[0])
+    for entry_id in before.keys() - after.keys():
+        changed.add(before[entry_id][0])
     return changed
 
 
@@ -783,10 +810,20 @@ async def refresh_reference(
         and dt.timedelta(0) <= now - fetched < workspace.settings.reference_max_age
     ):
         return False
-    profile = await client.profile()
+    profile_fetched = cache.document_fetched_at("profile")
+    if (
+        force
+        or profile_fetched is None
+        or not dt.timedelta(0) <= now - profile_fetched < workspace.settings.reference_max_age
+    ):  # fresh when the login just fetched it
+        cache.put_document("profile", await client.profile(), now)
+        workspace.set_reachable(True)
+    projects = tuple(await client.assigned_projects(active=True))
     workspace.set_reachable(True)
-    cache.put_document("profile", profile, now)
-    cache.put_document("projects", tuple(await client.assigned_projects(active=True)), now)
+    # A big account's projects are 20,000 tasks, 1.6 MB of JSON: encoded beside the event
+    # loop (the window stays responsive), stored on it.
+    payload = await asyncio.to_thread(codec.dumps, projects)
+    cache.put_document("projects", projects, now, payload=payload)
     cache.put_document("employments", tuple(await client.employments(user_id=acting)), now)
     for year in years:
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)

@@ -292,6 +292,10 @@ class Workspace:
         """The projects (with tasks) the acted-for user may book on, as last fetched."""
         return self.cache.document_list("projects", AssignedProject) or ()
 
+    def has_projects(self) -> bool:
+        """Whether any project was fetched yet, without decoding them (cheap at start-up)."""
+        return self.cache.has_document("projects")
+
     def project(self, project_id: int) -> AssignedProject | None:
         return next((p for p in self.projects() if p.id == project_id), None)
 
@@ -587,6 +591,14 @@ class Workspace:
 
     def mark_identity_verified(self) -> None:
         self._identity_verified = True
+
+    def adopt_login_check(self, profile: Profile) -> None:
+        """MOCO confirmed the key a moment ago (login: `GET /session`, `GET /profile`): take
+        that as this session's identity check and profile instead of asking again."""
+        if self.identity.impersonating or profile.id != self.identity.user_id:
+            return
+        self.cache.put_document("profile", profile, self.now())
+        self.mark_identity_verified()
 
     @property
     def identity_verified(self) -> bool:

@@ -8,6 +8,7 @@ outbox and are laid over this state by the services.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
@@ -41,37 +42,59 @@ class CacheStore:
         self.account_key = account_key
         self.acting_user_id = acting_user_id
         self._identity = (account_key, acting_user_id)
+        # Decoded documents, checked against their `fetched_at` before each use: the projects
+        # document of a big account is 20,000 tasks, decoded once per fetch instead of once
+        # per read.
+        self._decoded: dict[tuple[str, str, type, bool], tuple[str, Any]] = {}
+        # Decoded activities by id, with the hash of the stored text they came from: a busy
+        # week is a thousand entries, read again for every day shown and every menu update.
+        # Reads check the hash against the row, so a write by another process is seen.
+        self._activities: dict[int, tuple[int, Activity]] = {}
 
     # --- activities ---------------------------------------------------------------------------
 
-    def put_activities(self, activities: Iterable[Activity]) -> None:
-        with self.database.transaction():
-            for activity in activities:
-                self.database.execute(
-                    "INSERT INTO activities "
-                    "(account_key, acting_user_id, id, date, running, updated_at, payload) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (account_key, acting_user_id, id) DO UPDATE SET "
-                    "date = excluded.date, running = excluded.running, "
-                    "updated_at = excluded.updated_at, payload = excluded.payload",
-                    (
-                        *self._identity,
-                        activity.id,
-                        activity.date.isoformat(),
-                        int(activity.is_running),
-                        _iso(activity.updated_at),
-                        codec.dumps(activity),
-                    ),
+    def put_activities(
+        self, activities: Iterable[Activity], payloads: Sequence[str] | None = None
+    ) -> None:
+        """Store (insert or update) activities. `payloads`: their `codec.dumps`, if the caller
+        made them already (off the event loop)."""
+        rows = []
+        for index, activity in enumerate(activities):
+            payload = payloads[index] if payloads is not None else codec.dumps(activity)
+            self._activities[activity.id] = (hash(payload), activity)
+            rows.append(
+                (
+                    *self._identity,
+                    activity.id,
+                    activity.date.isoformat(),
+                    int(activity.is_running),
+                    _iso(activity.updated_at),
+                    payload,
                 )
+            )
+        with self.database.transaction():
+            self.database.connection.executemany(
+                "INSERT INTO activities "
+                "(account_key, acting_user_id, id, date, running, updated_at, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (account_key, acting_user_id, id) DO UPDATE SET "
+                "date = excluded.date, running = excluded.running, "
+                "updated_at = excluded.updated_at, payload = excluded.payload",
+                rows,
+            )
 
     def replace_activities(
-        self, date_from: dt.date, date_to: dt.date, activities: Sequence[Activity]
+        self,
+        date_from: dt.date,
+        date_to: dt.date,
+        activities: Sequence[Activity],
+        payloads: Sequence[str] | None = None,
     ) -> set[int]:
         """Make the range exactly `activities`; returns the ids that were removed (deleted
         in MOCO) from the range."""
         with self.database.transaction():
             removed = self._remove_missing("activities", date_from, date_to, activities)
-            self.put_activities(activities)
+            self.put_activities(activities, payloads)
         return removed
 
     def activity(self, activity_id: int) -> Activity | None:
@@ -80,25 +103,42 @@ class CacheStore:
             "AND id = ?",
             (*self._identity, activity_id),
         )
-        return codec.loads(Activity, row["payload"]) if row else None
+        return self._activity_from(activity_id, row["payload"]) if row else None
 
     def activities_between(self, date_from: dt.date, date_to: dt.date) -> list[Activity]:
         rows = self.database.rows(
-            "SELECT payload FROM activities WHERE account_key = ? AND acting_user_id = ? "
+            "SELECT id, payload FROM activities WHERE account_key = ? AND acting_user_id = ? "
             "AND date BETWEEN ? AND ? ORDER BY date, id",
             (*self._identity, date_from.isoformat(), date_to.isoformat()),
         )
-        return [codec.loads(Activity, row["payload"]) for row in rows]
+        return [self._activity_from(row["id"], row["payload"]) for row in rows]
+
+    def activity_payloads_between(
+        self, date_from: dt.date, date_to: dt.date
+    ) -> dict[int, tuple[dt.date, str]]:
+        """Each cached activity of the range as stored (id -> (date, payload text)): enough to
+        tell what a refresh changed without decoding anything."""
+        return self._payloads_between("activities", date_from, date_to)
 
     def running_activities(self) -> list[Activity]:
         rows = self.database.rows(
-            "SELECT payload FROM activities WHERE account_key = ? AND acting_user_id = ? "
+            "SELECT id, payload FROM activities WHERE account_key = ? AND acting_user_id = ? "
             "AND running = 1 ORDER BY date DESC, id DESC",
             (*self._identity,),
         )
-        return [codec.loads(Activity, row["payload"]) for row in rows]
+        return [self._activity_from(row["id"], row["payload"]) for row in rows]
+
+    def _activity_from(self, activity_id: int, payload: str) -> Activity:
+        digest = hash(payload)
+        known = self._activities.get(activity_id)
+        if known is not None and known[0] == digest:
+            return known[1]
+        activity = codec.loads(Activity, payload)
+        self._activities[activity_id] = (digest, activity)
+        return activity
 
     def remove_activity(self, activity_id: int) -> None:
+        self._activities.pop(activity_id, None)
         self.database.execute(
             "DELETE FROM activities WHERE account_key = ? AND acting_user_id = ? AND id = ?",
             (*self._identity, activity_id),
@@ -107,23 +147,26 @@ class CacheStore:
     # --- presences ----------------------------------------------------------------------------
 
     def put_presences(self, presences: Iterable[Presence]) -> None:
+        rows = [
+            (
+                *self._identity,
+                presence.id,
+                presence.date.isoformat(),
+                _iso(presence.updated_at),
+                codec.dumps(presence),
+            )
+            for presence in presences
+        ]
         with self.database.transaction():
-            for presence in presences:
-                self.database.execute(
-                    "INSERT INTO presences "
-                    "(account_key, acting_user_id, id, date, updated_at, payload) "
-                    "VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (account_key, acting_user_id, id) DO UPDATE SET "
-                    "date = excluded.date, updated_at = excluded.updated_at, "
-                    "payload = excluded.payload",
-                    (
-                        *self._identity,
-                        presence.id,
-                        presence.date.isoformat(),
-                        _iso(presence.updated_at),
-                        codec.dumps(presence),
-                    ),
-                )
+            self.database.connection.executemany(
+                "INSERT INTO presences "
+                "(account_key, acting_user_id, id, date, updated_at, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (account_key, acting_user_id, id) DO UPDATE SET "
+                "date = excluded.date, updated_at = excluded.updated_at, "
+                "payload = excluded.payload",
+                rows,
+            )
 
     def replace_presences(
         self, date_from: dt.date, date_to: dt.date, presences: Sequence[Presence]
@@ -149,6 +192,12 @@ class CacheStore:
         presences = [codec.loads(Presence, row["payload"]) for row in rows]
         return sorted(presences, key=lambda p: (p.date, p.from_time, p.id))
 
+    def presence_payloads_between(
+        self, date_from: dt.date, date_to: dt.date
+    ) -> dict[int, tuple[dt.date, str]]:
+        """Like `activity_payloads_between`, for presences."""
+        return self._payloads_between("presences", date_from, date_to)
+
     def remove_presence(self, presence_id: int) -> None:
         self.database.execute(
             "DELETE FROM presences WHERE account_key = ? AND acting_user_id = ? AND id = ?",
@@ -158,28 +207,82 @@ class CacheStore:
     # --- documents (profile, projects, employments, schedules, ...) --------------------------
 
     def put_document(
-        self, kind: str, value: object, fetched_at: dt.datetime, key: str = ""
+        self,
+        kind: str,
+        value: object,
+        fetched_at: dt.datetime,
+        key: str = "",
+        *,
+        payload: str | None = None,
     ) -> None:
-        """Store one value (an entity, a tuple of entities, ...) under `kind` and `key`."""
+        """Store one value (an entity, a tuple of entities, ...) under `kind` and `key`.
+        `payload`: `codec.dumps(value)` if the caller made it already (off the event loop)."""
+        stamp = _iso(fetched_at)
         self.database.execute(
             "INSERT INTO documents (account_key, acting_user_id, kind, key, payload, fetched_at) "
             "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (account_key, acting_user_id, kind, key) DO UPDATE SET "
             "payload = excluded.payload, fetched_at = excluded.fetched_at",
-            (*self._identity, kind, key, codec.dumps(value), _iso(fetched_at)),
+            (*self._identity, kind, key, payload or codec.dumps(value), stamp),
         )
+        for memo_key in [k for k in self._decoded if k[:2] == (kind, key)]:
+            del self._decoded[memo_key]
+        # What was stored is what a read would decode: remember it as it is.
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            self._decoded[(kind, key, type(value), False)] = (str(stamp), value)
+        elif isinstance(value, tuple) and value:
+            kinds = {type(item) for item in value}
+            if len(kinds) == 1 and dataclasses.is_dataclass(next(iter(kinds))):
+                self._decoded[(kind, key, kinds.pop(), True)] = (str(stamp), value)
 
     def document(self, kind: str, entity: type[T], key: str = "") -> T | None:
         """The stored value rebuilt as one `entity`, or None if never stored."""
-        data = self._document_data(kind, key)
-        return None if data is None else codec.from_plain(entity, data)
+        found: T | None = self._decoded_document(kind, key, entity, many=False)
+        return found
 
     def document_list(self, kind: str, entity: type[T], key: str = "") -> tuple[T, ...] | None:
         """The stored sequence rebuilt as `entity` values, or None if never stored."""
-        data = self._document_data(kind, key)
-        if data is None:
+        found: tuple[T, ...] | None = self._decoded_document(kind, key, entity, many=True)
+        return found
+
+    def _decoded_document(self, kind: str, key: str, entity: type, *, many: bool) -> Any:
+        """The document decoded, from the memo while its `fetched_at` is unchanged (another
+        process may have stored a newer one)."""
+        memo_key = (kind, key, entity, many)
+        memo = self._decoded.get(memo_key)
+        if memo is not None:
+            fetched = self.database.row(
+                "SELECT fetched_at FROM documents WHERE account_key = ? AND acting_user_id = ? "
+                "AND kind = ? AND key = ?",
+                (*self._identity, kind, key),
+            )
+            if fetched is not None and fetched["fetched_at"] == memo[0]:
+                return memo[1]
+        row = self.database.row(
+            "SELECT payload, fetched_at FROM documents WHERE account_key = ? "
+            "AND acting_user_id = ? AND kind = ? AND key = ?",
+            (*self._identity, kind, key),
+        )
+        if row is None:
+            self._decoded.pop(memo_key, None)
             return None
-        return tuple(codec.from_plain(entity, item) for item in data)
+        data = json.loads(row["payload"])
+        value: Any = (
+            tuple(codec.from_plain(entity, item) for item in data)
+            if many
+            else codec.from_plain(entity, data)
+        )
+        self._decoded[memo_key] = (row["fetched_at"], value)
+        return value
+
+    def has_document(self, kind: str, key: str = "") -> bool:
+        """Whether a non-empty value is stored (without decoding it)."""
+        row = self.database.row(
+            "SELECT substr(payload, 1, 2) AS start FROM documents WHERE account_key = ? "
+            "AND acting_user_id = ? AND kind = ? AND key = ?",
+            (*self._identity, kind, key),
+        )
+        return row is not None and row["start"] not in ("[]", "nu", "")
 
     def document_fetched_at(self, kind: str, key: str = "") -> dt.datetime | None:
         row = self.database.row(
@@ -188,14 +291,6 @@ class CacheStore:
             (*self._identity, kind, key),
         )
         return dt.datetime.fromisoformat(row["fetched_at"]) if row else None
-
-    def _document_data(self, kind: str, key: str) -> Any:
-        row = self.database.row(
-            "SELECT payload FROM documents WHERE account_key = ? AND acting_user_id = ? "
-            "AND kind = ? AND key = ?",
-            (*self._identity, kind, key),
-        )
-        return None if row is None else json.loads(row["payload"])
 
     # --- refresh marks ------------------------------------------------------------------------
 
@@ -262,12 +357,24 @@ class CacheStore:
 
     def clear(self) -> None:
         """Forget everything cached for this identity (not its outbox)."""
+        self._decoded.clear()
+        self._activities.clear()
         with self.database.transaction():
             for table in ("activities", "presences", "documents", "sync_marks", "id_map"):
                 self.database.execute(
                     f"DELETE FROM {table} WHERE account_key = ? AND acting_user_id = ?",
                     self._identity,
                 )
+
+    def _payloads_between(
+        self, table: str, date_from: dt.date, date_to: dt.date
+    ) -> dict[int, tuple[dt.date, str]]:
+        rows = self.database.connection.execute(
+            f"SELECT id, date, payload FROM {table} WHERE account_key = ? AND acting_user_id = ? "
+            "AND date BETWEEN ? AND ?",
+            (*self._identity, date_from.isoformat(), date_to.isoformat()),
+        ).fetchall()
+        return {int(row[0]): (dt.date.fromisoformat(row[1]), row[2]) for row in rows}
 
     def _remove_missing(
         self,
@@ -284,6 +391,8 @@ class CacheStore:
         kept = {entry.id for entry in keep}
         removed = {int(row["id"]) for row in rows} - kept
         for entry_id in removed:
+            if table == "activities":
+                self._activities.pop(entry_id, None)
             self.database.execute(
                 f"DELETE FROM {table} WHERE account_key = ? AND acting_user_id = ? AND id = ?",
                 (*self._identity, entry_id),

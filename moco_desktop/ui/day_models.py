@@ -2,13 +2,15 @@
 
 The entries model shows an `EntryView` per row: timer button, "customer / project / task",
 description, duration (the running one ticking by the minute), billable mark and sync state.
-Rows are replaced as a whole when the day changes; the running row updates its duration cell
-only, so a tick repaints one cell.
+Rows are replaced as a whole when another day is shown; showing the same entries again updates
+the changed rows in place, and the running row updates its duration cell only, so a tick
+repaints one cell. Texts are worked out when the rows change, not on every paint.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -82,19 +84,56 @@ PLAY, STOP, PENDING, PARKED = "▶", "■", "⟳", "⚠"
 
 
 class EntriesModel(QAbstractTableModel):
-    """The entries of one day."""
+    """The entries of one day.
+
+    A busy day is a few hundred rows and the view asks `data()` about seven roles of every
+    visible cell on each paint (and of every row of the duration column to size it), so the
+    texts are worked out once per change (`set_day`, `tick`) and `data()` is a lookup. Showing
+    the same entries again (a refresh that changed one) updates the changed rows in place:
+    scroll position and selection stay, and nothing is measured again.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: list[EntryView] = []
+        self._texts: list[list[str]] = []
+        self._rows: dict[int, int] = {}
         self._now = dt.datetime.now(dt.UTC)
         self._today = dt.date.today()
+        self._muted = QBrush(muted_colour())
+        self._running = QBrush(running_colour())
+        self._error = QBrush(tone_colours("error")[0])
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._roles: dict[int, Callable[[EntryView, int, int], object]] = {
+            Qt.ItemDataRole.DisplayRole: self._display_at,
+            EntryRole: lambda entry, _row, _column: entry,
+            Qt.ItemDataRole.ToolTipRole: lambda entry, _row, column: self._tooltip(entry, column),
+            Qt.ItemDataRole.AccessibleTextRole: self._accessible,
+            Qt.ItemDataRole.TextAlignmentRole: _alignment,
+            Qt.ItemDataRole.ForegroundRole: self._foreground,
+            Qt.ItemDataRole.FontRole: self._font,
+        }
 
     def set_day(self, day: DayView, today: dt.date) -> None:
+        entries = list(day.entries)
+        self._now, self._today = day.now, today
+        self._muted = QBrush(muted_colour())  # the palette may have changed (dark mode)
+        self._running = QBrush(running_colour())
+        self._error = QBrush(tone_colours("error")[0])
+        if [e.id for e in entries] == [e.id for e in self._entries]:
+            changed = [row for row, entry in enumerate(entries) if entry != self._entries[row]]
+            self._entries = entries
+            for row in changed:
+                self._texts[row] = self._row_texts(entries[row])
+            if changed:
+                last = self.columnCount() - 1
+                self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), last))
+            return
         self.beginResetModel()
-        self._entries = list(day.entries)
-        self._now = day.now
-        self._today = today
+        self._entries = entries
+        self._texts = [self._row_texts(entry) for entry in entries]
+        self._rows = {entry.id: row for row, entry in enumerate(entries)}
         self.endResetModel()
 
     def tick(self, now: dt.datetime) -> None:
@@ -102,6 +141,7 @@ class EntriesModel(QAbstractTableModel):
         self._now = now
         for row, entry in enumerate(self._entries):
             if entry.is_running:
+                self._texts[row][DURATION] = self._display(entry, DURATION)
                 index = self.index(row, DURATION)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
 
@@ -112,7 +152,7 @@ class EntriesModel(QAbstractTableModel):
         return list(self._entries)
 
     def row_of(self, activity_id: int) -> int | None:
-        return next((i for i, e in enumerate(self._entries) if e.id == activity_id), None)
+        return self._rows.get(activity_id)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._entries)
@@ -134,38 +174,34 @@ class EntriesModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        entry = self.entry(index.row()) if index.isValid() else None
-        if entry is None:
-            return None
-        activity = entry.activity
-        column = index.column()
-        if role == EntryRole:
-            return entry
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(entry, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(entry, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._tooltip(entry, column) or self._display(entry, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column in (DURATION,):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if column in (TIMER, BILLABLE, STATE):
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if entry.parked and column == STATE:
-                return QBrush(tone_colours("error")[0])
-            if entry.is_running and column in (TIMER, DURATION, PROJECT):
-                return QBrush(running_colour())
-            if column in (BILLABLE, STATE) or (column == DESCRIPTION and not activity.description):
-                return QBrush(muted_colour())
-            return None
-        if role == Qt.ItemDataRole.FontRole and entry.is_running and column == DURATION:
-            font = QFont()
-            font.setBold(True)
-            return font
+        answer = self._roles.get(role)
+        row = index.row()
+        if answer is None or not 0 <= row < len(self._entries):
+            return None  # most roles a view asks about: nothing to say
+        return answer(self._entries[row], row, index.column())
+
+    def _display_at(self, _entry: EntryView, row: int, column: int) -> str:
+        return self._texts[row][column]
+
+    def _accessible(self, entry: EntryView, row: int, column: int) -> str:
+        return self._tooltip(entry, column) or self._texts[row][column]
+
+    def _foreground(self, entry: EntryView, _row: int, column: int) -> QBrush | None:
+        if entry.parked and column == STATE:
+            return self._error
+        if entry.is_running and column in (TIMER, DURATION, PROJECT):
+            return self._running
+        if column in (BILLABLE, STATE) or (
+            column == DESCRIPTION and not entry.activity.description
+        ):
+            return self._muted
         return None
+
+    def _font(self, entry: EntryView, _row: int, column: int) -> QFont | None:
+        return self._bold if entry.is_running and column == DURATION else None
+
+    def _row_texts(self, entry: EntryView) -> list[str]:
+        return [self._display(entry, column) for column in range(len(COLUMN_KEYS))]
 
     def _display(self, entry: EntryView, column: int) -> str:
         activity = entry.activity
@@ -211,6 +247,14 @@ class EntriesModel(QAbstractTableModel):
         if column == DESCRIPTION:
             return activity.description
         return ""
+
+
+def _alignment(_entry: EntryView, _row: int, column: int) -> int | None:
+    if column == DURATION:
+        return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if column in (TIMER, BILLABLE, STATE):
+        return int(Qt.AlignmentFlag.AlignCenter)
+    return None
 
 
 class ProjectDelegate(QStyledItemDelegate):

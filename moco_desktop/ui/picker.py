@@ -126,10 +126,10 @@ class PickerDelegate(QStyledItemDelegate):
         line = metrics.height()
 
         mark = ""
-        if choice.recent_rank is not None:
-            mark = tr("picker.recent")
-        elif choice.planned:
+        if choice.planned:  # today's plan says more than "used lately"
             mark = tr("picker.planned")
+        elif choice.recent_rank is not None:
+            mark = tr("picker.recent")
         small = QFont(font)
         small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
         mark_width = QFontMetrics(small).horizontalAdvance(mark) + 12 if mark else 0

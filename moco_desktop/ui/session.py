@@ -47,6 +47,7 @@ register({"session.account": {"en": "{name} on {domain}", "de": "{name} bei {dom
 RECENT_DAYS = 30
 RECENT_MENU_SIZE = 8
 RECENT_PICKER_SIZE = 20
+RECENT_CHUNK_DAYS = 7
 DEFAULT_REFRESH_INTERVAL = 60.0  # a timer started elsewhere shows up within a minute
 
 
@@ -115,6 +116,7 @@ class Session(QObject):
         self._tick_timer.timeout.connect(self._on_tick)
         self._running: EntryView | None = None
         self._recent: list[EntryView] | None = None
+        self._recent_complete = False
         self._has_projects: bool | None = None
         self._picker_index: PickerIndex | None = None
         self._pending_count = workspace.pending_count
@@ -259,7 +261,8 @@ class Session(QObject):
     def has_projects(self) -> bool:
         """Whether anything was ever synced (False: the first sync is still to come)."""
         if self._has_projects is None:
-            self._has_projects = bool(self.workspace.projects())
+            # perf (issue 7): asks the cache, without decoding 20,000 tasks at start-up
+            self._has_projects = self.workspace.has_projects()
         return self._has_projects
 
     @property
@@ -290,20 +293,32 @@ class Session(QObject):
 
     def recent_entries(self, limit: int = RECENT_MENU_SIZE) -> list[EntryView]:
         """The latest distinct (project, task, description) entries, most recent first."""
-        if self._recent is None:
-            today = self.today()
-            views = entries_between(self.workspace, today - dt.timedelta(days=RECENT_DAYS), today)
-            views.sort(key=_recency, reverse=True)
-            seen: set[tuple[int, int, str]] = set()
-            recent: list[EntryView] = []
+        if self._recent is None or (len(self._recent) < limit and not self._recent_complete):
+            self._recent, self._recent_complete = self._find_recent(
+                max(limit, RECENT_PICKER_SIZE * 3)
+            )
+        return self._recent[:limit]
+
+    def _find_recent(self, wanted: int) -> tuple[list[EntryView], bool]:
+        """perf (issue 7): read back a week at a time until `wanted` distinct entries are found
+        (a busy person's last week has them; 30 days are thousands of entries). Returns them
+        and whether all RECENT_DAYS were read."""
+        today = self.today()
+        first = today - dt.timedelta(days=RECENT_DAYS)
+        seen: set[tuple[int, int, str]] = set()
+        recent: list[EntryView] = []
+        end = today
+        while end >= first and len(recent) < wanted:
+            start = max(first, end - dt.timedelta(days=RECENT_CHUNK_DAYS - 1))
+            views = entries_between(self.workspace, start, end)
+            views.sort(key=_recency, reverse=True)  # by date first: chunks stay in order
             for view in views:
                 key = _booking_key(view)
-                if key in seen:
-                    continue
-                seen.add(key)
-                recent.append(view)
-            self._recent = recent
-        return self._recent[:limit]
+                if key not in seen:
+                    seen.add(key)
+                    recent.append(view)
+            end = start - dt.timedelta(days=1)
+        return recent, end < first
 
     def picker_index(self) -> PickerIndex:
         """The picker over every bookable pair; today's planned ones first, then recent ones."""

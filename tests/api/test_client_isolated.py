@@ -149,3 +149,29 @@ async def test_headers_sent_to_moco() -> None:
     assert "Authorization" not in login
     assert "X-IMPERSONATE-USER-ID" not in login
     assert "isolated-key" not in repr(seen[0].headers)
+
+
+async def test_siblings_made_before_the_first_request_share_one_connection_pool() -> None:
+    # The pool (and its TLS context) is made on the first request, not with the client: the
+    # app shows what is cached before it talks to MOCO.
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("X-IMPERSONATE-USER-ID", "self"))
+        return httpx.Response(200, json={"id": 7, "uuid": "u"})
+
+    client = _client(handler, SteppingTime())
+    sibling = client.acting_as(42)
+    assert not client.is_closed
+    await sibling.session()
+    await client.session()
+    assert seen == ["42", "self"]
+    await sibling.aclose()
+    assert not client.is_closed
+    await client.aclose()
+    assert sibling.is_closed
+    unused = _client(handler, SteppingTime())
+    await unused.aclose()  # closed before it ever sent anything
+    assert unused.is_closed
+    with pytest.raises(RuntimeError, match="closed"):
+        await unused.session()

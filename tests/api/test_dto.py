@@ -226,6 +226,20 @@ def test_activity_example() -> None:
     assert activity.created_at == dt.datetime(2018, 10, 17, 9, 33, 46, tzinfo=UTC)
 
 
+def test_activities_share_equal_references() -> None:
+    # Thousands of entries name the same few customers, projects, tasks and one user.
+    first = dto.activity(ACTIVITY_EXAMPLE)
+    second = dto.activity({**ACTIVITY_EXAMPLE, "id": 1, "description": "Another"})
+    assert second.project is first.project
+    assert second.customer is first.customer
+    assert second.user is first.user
+    renamed = dto.activity(
+        {**ACTIVITY_EXAMPLE, "project": {**ACTIVITY_EXAMPLE["project"], "name": "New"}}
+    )
+    assert renamed.project.name == "New"
+    assert first.project.name == "Website Relaunch"
+
+
 def test_running_timer_parses_to_aware_utc_and_elapses() -> None:
     running = dto.activity({**ACTIVITY_EXAMPLE, "timer_started_at": "2018-07-03T10:00:00Z"})
     assert running.is_running

@@ -133,6 +133,57 @@ async def test_a_cancelled_waiter_gives_its_slot_back() -> None:
     assert sent == [start + 10.0]  # not start + 20: the cancelled reservation is gone
 
 
+async def test_an_answered_request_counts_from_its_answer() -> None:
+    # MOCO counts a request on arrival, after we sent it: a window freed by the send time alone
+    # may still be full at MOCO, so the next request waits a window after the answer.
+    time = SteppingTime()
+    limiter = RateLimiter(2, 10.0, clock=time.monotonic, sleep=time.sleep)
+    start = time.now
+    first = await limiter.acquire()
+    await limiter.acquire()
+    time.now += 1.5  # the first answer takes 1.5 s
+    limiter.answered(first)
+    await limiter.acquire()  # the second one (sent at start) leaves the window at start + 10
+    assert time.now == start + 10.0
+    await limiter.acquire()  # the first one counts from its answer: start + 1.5 + 10
+    assert time.now == start + 11.5
+
+
+async def test_a_late_answer_sends_a_sleeping_waiter_to_the_back() -> None:
+    time = VirtualTime()
+    limiter = RateLimiter(1, 10.0, clock=time.monotonic, sleep=time.sleep)
+    start = time.now
+    in_flight = await limiter.acquire()
+    sent: list[float] = []
+
+    async def request() -> None:
+        await limiter.acquire()  # reserved for start + 10 while the first is in flight
+        sent.append(time.now)
+
+    async def slow_answer() -> None:
+        await time.sleep(3.0)
+        limiter.answered(in_flight)
+
+    await time.run(request(), slow_answer())
+    assert sent == [start + 13.0]
+
+
+async def test_a_timer_firing_early_does_not_send_early() -> None:
+    # qasync's timers are Qt coarse timers: a 15 s sleep may end up to 5 % (0.75 s) early.
+    time = SteppingTime()
+
+    async def early_sleep(seconds: float) -> None:
+        time.sleeps.append(seconds)
+        time.now += seconds * 0.95 if seconds > 0.1 else seconds
+
+    limiter = RateLimiter(2, 15.0, clock=time.monotonic, sleep=early_sleep)
+    start = time.now
+    await limiter.acquire()
+    await limiter.acquire()
+    await limiter.acquire()
+    assert time.now >= start + 15.0
+
+
 async def test_until_oldest_expires() -> None:
     time = SteppingTime()
     limiter = RateLimiter(10, 15.0, clock=time.monotonic, sleep=time.sleep)

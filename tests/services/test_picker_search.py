@@ -129,6 +129,20 @@ def test_empty_query_lists_recent_then_planned_then_alphabetical() -> None:
     assert results[2].planned
 
 
+def test_planned_first_puts_todays_plan_before_recent_choices() -> None:
+    recent = [(2, 201), (1, 100)]
+    index = PickerIndex(PROJECTS, recent=recent, planned=[(3, None)], planned_first=True)
+    results = index.search("", 100)
+    assert {c.key for c in results[:2]} == {(3, 300), (3, 301)}
+    assert [c.key for c in results[2:4]] == recent
+    # Typing keeps the plan ahead of a recent choice that matches as well.
+    recent_wins = PickerIndex(PROJECTS, recent=[(2, 200)], planned=[(3, 300)])
+    assert labels(recent_wins, "entwicklung")[0].startswith("Stadtwerke Kiel")
+    plan_wins = PickerIndex(PROJECTS, recent=[(2, 200)], planned=[(3, 300)], planned_first=True)
+    first = labels(plan_wins, "entwicklung")[0]
+    assert first == "Agentur Nord GmbH / Agentur-Website / Entwicklung"
+
+
 def test_recent_choices_win_ties() -> None:
     index = PickerIndex(PROJECTS, recent=[(3, 300)])
     assert labels(index, "entwicklung")[0] == "Agentur Nord GmbH / Agentur-Website / Entwicklung"
@@ -186,3 +200,25 @@ def test_twenty_thousand_pairs_stay_under_ten_milliseconds_per_keystroke() -> No
             timings.append(best * 1000)
     p95 = statistics.quantiles(timings, n=20)[-1]
     assert p95 < 10.0, f"p95 {p95:.1f} ms over {len(timings)} keystrokes"
+
+
+def test_alphabetical_order_interleaves_projects_with_the_same_name() -> None:
+    # Two projects of one customer with the same name: their tasks are one alphabetical run.
+    twins = (
+        project(7, "Wartung", HANSEN, ("Support", "Beratung")),
+        project(8, "Wartung", HANSEN, ("Design",)),
+        project(9, "Aaa", KIEL, ("Zeta",)),
+    )
+    index = PickerIndex(twins)
+    assert [(c.project.id, c.task.name) for c in index.search("")] == [
+        (7, "Beratung"),
+        (8, "Design"),
+        (7, "Support"),
+        (9, "Zeta"),
+    ]
+    assert len(index) == 4
+    found = index.choice(8, 800)
+    assert found is not None
+    assert found.task.name == "Design"
+    assert index.choice(8, 999) is None
+    assert index.choice(99, 1) is None

@@ -54,6 +54,21 @@ async def test_refresh_is_incremental_then_fully_reconciled(harness: Harness) ->
     assert last_week_day in report.changed_dates
 
 
+async def test_the_look_for_forgotten_timers_skips_the_week_just_read(
+    harness: Harness,
+) -> None:
+    workspace = harness.workspace()
+    await workspace.refresh()
+    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    ranges = [(r.query["from"], r.query["to"]) for r in harness.requests("GET", "/activities")]
+    assert ranges == [
+        (monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()),
+        ((TODAY - dt.timedelta(days=14)).isoformat(), (monday - dt.timedelta(days=1)).isoformat()),
+    ]
+    await workspace.refresh()  # once per session
+    assert len(harness.requests("GET", "/activities")) == 3
+
+
 async def test_full_refresh_on_demand_and_after_the_clock_went_back(harness: Harness) -> None:
     workspace = harness.workspace()
     await workspace.refresh()

@@ -129,3 +129,51 @@ def test_sync_marks_and_id_map(database: Database) -> None:
     assert cache.resolve_id("activity", 77) == 77
     assert cache.mapped_remote_ids("activity") == {981}
     assert CacheStore(database, "acme#1", 2).resolve_id("activity", -3) == -3
+
+
+def test_decoded_reads_are_reused_until_the_stored_row_changes(database: Database) -> None:
+    # Big accounts read the same week and the same 20,000 tasks again and again: decoded once,
+    # while a write from another store (another process) on the same rows is still seen.
+    cache = CacheStore(database, "acme#1", 1)
+    other = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 13)
+    cache.put_activities([activity(1, day)])
+    first = cache.activities_between(day, day)
+    assert cache.activities_between(day, day)[0] is first[0]
+    other.put_activities([activity(1, day, description="Changed elsewhere")])
+    assert cache.activity(1) == activity(1, day, description="Changed elsewhere")
+    other.remove_activity(1)
+    assert cache.activity(1) is None
+
+    projects = (AssignedProject(1, "P1", "Website", CustomerRef(30, "Acme"), (Task(2, "Design"),)),)
+    cache.put_document("projects", projects, NOW)
+    read = cache.document_list("projects", AssignedProject)
+    assert read == projects
+    assert cache.document_list("projects", AssignedProject) is read
+    renamed = (dataclasses.replace(projects[0], name="Shop"),)
+    other.put_document("projects", renamed, NOW + dt.timedelta(minutes=1))
+    assert cache.document_list("projects", AssignedProject) == renamed
+    cache.clear()
+    assert cache.document_list("projects", AssignedProject) is None
+
+
+def test_stored_payloads_tell_what_changed_without_decoding(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 13)
+    cache.put_activities([activity(1, day)])
+    before = cache.activity_payloads_between(day, day)
+    assert list(before) == [1]
+    assert before[1][0] == day
+    cache.put_activities([activity(1, day, seconds=60)])
+    assert cache.activity_payloads_between(day, day)[1][1] != before[1][1]
+    cache.put_presences([Presence(5, day, dt.time(8), dt.time(12))])
+    assert list(cache.presence_payloads_between(day, day)) == [5]
+
+
+def test_whether_a_document_is_there_without_decoding_it(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    assert not cache.has_document("projects")
+    cache.put_document("projects", (), NOW)
+    assert not cache.has_document("projects")
+    cache.put_document("projects", (AssignedProject(1, "P1", "Website", None),), NOW)
+    assert cache.has_document("projects")

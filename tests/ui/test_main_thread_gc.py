@@ -22,6 +22,7 @@ def test_collection_runs_on_the_gui_thread_not_in_other_threads(qtbot: QtBot) ->
         if phase == "stop":
             collected_on.append(threading.current_thread().name)
 
+    gc.enable()  # the test session runs with automatic collection off (tests/conftest.py)
     guard = MainThreadGarbageCollector(interval_ms=10)
     gc.callbacks.append(record)
     try:
@@ -40,4 +41,35 @@ def test_collection_runs_on_the_gui_thread_not_in_other_threads(qtbot: QtBot) ->
     finally:
         gc.callbacks.remove(record)
         guard.stop()
-    assert gc.isenabled()
+    assert gc.isenabled()  # handed back as it was found
+    gc.disable()
+
+
+def test_a_full_collection_waits_until_a_quarter_of_the_old_objects_is_new() -> None:
+    guard = MainThreadGarbageCollector(interval_ms=60_000)
+    keep: list[object] = []
+    try:
+        gc.collect()
+        keep.extend([Cycle() for _ in range(1000)])
+        gc.collect(1)  # the new objects reach the oldest generation
+
+        def full_collections() -> int:
+            return int(gc.get_stats()[2]["collections"])
+
+        before = full_collections()
+        for _ in range(gc.get_threshold()[2] + 1):
+            gc.collect(1)
+        guard.collect_due()  # first time: nothing known, a full collection
+        assert full_collections() == before + 1
+        for _ in range(gc.get_threshold()[2] + 1):
+            gc.collect(1)
+        guard.collect_due()  # nothing new since: no full pass over everything again
+        assert full_collections() == before + 1
+        old = len(gc.get_objects(generation=2))
+        keep.extend([Cycle() for _ in range(old // 3)])
+        for _ in range(gc.get_threshold()[2] + 1):
+            gc.collect(1)
+        guard.collect_due()
+        assert full_collections() == before + 2
+    finally:
+        guard.stop()

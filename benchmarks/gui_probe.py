@@ -1,0 +1,422 @@
+"""The measured GUI process: the real app (AppContext, DesktopShell, Session, Workspace) with a
+heartbeat, driven through a big account the way a person would.
+
+    python -m benchmarks.gui_probe '{"mode": "full", ...}'   (started by benchmarks.scale)
+
+The environment (set by the caller) points the app at the embedded server (`MOCO_BASE_URL`,
+`MOCO_DOMAIN`, `MOCO_API_KEY`) and at private user directories (`XDG_*`), so the start-up is
+exactly `moco-desktop --show` with an API key in the environment. The wiring mirrors
+`gui_main.run_gui` (QApplication, garbage collection on the GUI thread, qasync loop,
+`DesktopShell.start`); the periodic background refresh is off (`refresh_interval=None`) so that
+it cannot overlap a measured phase: it is the same `Workspace.refresh` the "refresh" phase
+measures.
+
+Phases (mode "full"):
+
+1. start: `shell.start(show_timesheet=True)` until the timesheet is first painted (the
+   window is built while the first sync has begun);
+2. sync: from there until the first background sync has finished
+   (`Workspace.running_refreshed`), plus a second for the window to take the data in;
+3. filter: open the tray's "Start…" picker (builds the index over every pair), then type
+   realistic queries character by character; per keystroke, the time from the key event to
+   the result list repainted;
+4. render: show every day of the visible month in the timesheet (each a reload and a
+   synchronous repaint); weeks not seen yet are fetched in the background meanwhile;
+5. memory: VmRSS / VmHWM of this process;
+6. refresh: the regular refresh (what the engine and window focus do) three times, each once
+   MOCO's rate-limit window is empty.
+
+Mode "sync_only": phases 1, 2 and 6 against an unlimited server and client (the floor for the
+transfer time; the month is shown once before the refreshes, so the same weeks are refreshed),
+and the Refresh button (`Session.sync_now`) once.
+
+A 10 ms heartbeat `QTimer` runs throughout; its worst lateness per phase is the longest stall of
+the event loop. Prints one JSON line. Diagnostics: `MOCO_BENCH_PROFILE=FILE` samples the run
+with pyinstrument (1 ms) and writes the call tree there; `MOCO_BENCH_STALLS=FILE` writes the
+main thread's stack during every stall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+if TYPE_CHECKING:
+    from moco_desktop.ui.session import Session
+    from moco_desktop.ui.shell import DesktopShell
+
+HEARTBEAT_MS = 10
+SETTLE_SECONDS = 1.0
+DEFAULT_QUERIES = (
+    "braun bestell entw",
+    "P01234",
+    "weiterbild konzpt",
+    "becker 19 support",
+    "website relaunch design",
+)
+
+
+@dataclass
+class PhaseStalls:
+    worst_ms: float = 0.0
+    beats: int = 0
+    over_50ms: int = 0
+    worst_at: float = 0.0  # unix time of the worst stall's end
+
+
+class Heartbeat(QObject):
+    """A 10 ms precise timer; how late each beat comes is how long the loop was blocked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phases: dict[str, PhaseStalls] = {}
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(HEARTBEAT_MS)
+        self._timer.timeout.connect(self._beat)
+        self._last: float | None = None
+        self._phase: str | None = None
+        self.last_beat: float | None = None
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[PhaseStalls]:
+        stalls = self.phases.setdefault(name, PhaseStalls())
+        # The previous beat stays the reference: a stall right at the start of the phase (the
+        # phase's first synchronous step) counts for this phase.
+        self._phase = name
+        try:
+            yield stalls
+        finally:
+            self._phase = None
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        if self._phase is not None and self._last is not None:
+            stalls = self.phases[self._phase]
+            late_ms = (now - self._last) * 1000 - HEARTBEAT_MS
+            stalls.beats += 1
+            if late_ms > 50:
+                stalls.over_50ms += 1
+            if late_ms > stalls.worst_ms:
+                stalls.worst_ms, stalls.worst_at = late_ms, time.time()
+        self._last = self.last_beat = now
+
+
+class StallSampler:
+    """A watchdog thread: while the heartbeat is more than 40 ms late, it samples the main
+    thread's stack every 10 ms; `report()` lists the stalls with their most frequent frames.
+    Diagnostics only (`MOCO_BENCH_STALLS=FILE`): it costs the measured process a little."""
+
+    def __init__(self, heartbeat: Heartbeat) -> None:
+        import threading
+
+        self.heartbeat = heartbeat
+        self.main = threading.main_thread().ident
+        self.samples: list[tuple[float, list[str]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=1)
+
+    def _watch(self) -> None:
+        import traceback
+
+        while not self._stop.wait(0.01):
+            last = self.heartbeat.last_beat
+            if last is None or time.perf_counter() - last < 0.04:
+                continue
+            frame = sys._current_frames().get(self.main or 0)
+            if frame is not None:
+                stack = [
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in traceback.extract_stack(frame)
+                ]
+                self.samples.append((time.perf_counter() - last, stack[-14:]))
+
+    def report(self) -> str:
+        lines = []
+        for late, stack in self.samples:
+            lines.append(f"--- {late * 1000:.0f} ms late")
+            lines.extend("    " + frame for frame in stack)
+        return "\n".join(lines)
+
+
+def memory_mib() -> dict[str, float]:
+    values: dict[str, float] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0]) / 1024
+    return values
+
+
+async def wait_until(condition: Callable[[], bool], within: float, poll: float = 0.01) -> bool:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(poll)
+    return True
+
+
+class Probe:
+    def __init__(self, shell: DesktopShell, heartbeat: Heartbeat, config: dict[str, Any]) -> None:
+        self.shell = shell
+        self.heartbeat = heartbeat
+        self.config = config
+        self.result: dict[str, Any] = {"phases": {}}
+        self.pace = float(config.get("pace", 0.05))  # seconds between keystrokes and days
+        self.painted_at: float | None = None
+        shell.timesheetPainted.connect(self._painted)
+
+    def _painted(self) -> None:
+        if self.painted_at is None:
+            self.painted_at = time.time()
+
+    @property
+    def session(self) -> Session:
+        session = self.shell.session
+        assert session is not None, "no session is open"
+        return session
+
+    def _phase_times(self, name: str, started: float, ended: float, **extra: Any) -> None:
+        self.result["phases"][name] = {"start": started, "end": ended, **extra}
+
+    async def sync(self) -> None:
+        started = time.time()
+        with self.heartbeat.phase("start"):
+            await self.shell.start(show_timesheet=True)
+            await wait_until(lambda: self.painted_at is not None, within=60)
+        with self.heartbeat.phase("sync"):
+            done = await wait_until(
+                lambda: (
+                    self.shell.session is not None
+                    and self.shell.session.workspace.running_refreshed
+                ),
+                within=float(self.config.get("sync_timeout", 600)),
+            )
+            synced = time.time()
+            await asyncio.sleep(SETTLE_SECONDS)
+        projects = self.session.workspace.projects()
+        self._phase_times(
+            "sync",
+            started,
+            synced,
+            complete=done,
+            painted=self.painted_at,
+            projects=len(projects),
+            pairs=sum(len(project.tasks) for project in projects),
+        )
+
+    async def filter(self) -> None:
+        from PySide6.QtTest import QTest
+
+        queries = self.config.get("queries") or DEFAULT_QUERIES
+        latencies: list[float] = []
+        per_query: dict[str, list[float]] = {}
+        started = time.time()
+        with self.heartbeat.phase("filter"):
+            opening = time.perf_counter()
+            dialog = self.shell.open_quick_start()
+            assert dialog is not None
+            dialog.repaint()
+            open_ms = (time.perf_counter() - opening) * 1000
+            picker = dialog.picker
+            await asyncio.sleep(0.2)
+            for query in queries:
+                picker.search_edit.clear()
+                await asyncio.sleep(0.1)
+                timings: list[float] = []
+                for character in query:
+                    before = time.perf_counter()
+                    QTest.keyClicks(picker.search_edit, character)
+                    picker.list_view.viewport().repaint()
+                    timings.append((time.perf_counter() - before) * 1000)
+                    await asyncio.sleep(self.pace)  # a fast typist: 20 characters a second
+                per_query[query] = timings
+                latencies.extend(timings)
+            results = len(picker.model.choices())
+            dialog.close()
+            await asyncio.sleep(0.2)
+        self._phase_times(
+            "filter",
+            started,
+            time.time(),
+            open_ms=open_ms,
+            keystroke_ms=latencies,
+            per_query_ms=per_query,
+            pairs=len(picker.index),
+            last_results=results,
+        )
+
+    async def render(self) -> None:
+        import datetime as dt
+
+        timesheet = self.shell.timesheet
+        assert timesheet is not None
+        today = self.session.today()
+        days = [today - dt.timedelta(days=offset) for offset in range(30, -1, -1)]
+        timings: list[float] = []
+        rows: list[int] = []
+        started = time.time()
+        with self.heartbeat.phase("render"):
+            for day in days:
+                before = time.perf_counter()
+                timesheet.show_date(day)
+                timesheet.repaint()
+                timings.append((time.perf_counter() - before) * 1000)
+                rows.append(timesheet.model.rowCount())
+                await asyncio.sleep(self.pace)
+            rendered = time.time()
+            # Weeks seen for the first time are fetched in the background (rate-limited):
+            # stay in this phase until that has finished, then show today again.
+            limiter = self.session.workspace.client.limiter
+            await wait_until(lambda: limiter.until_oldest_expires() == 0, 300, poll=0.1)
+            timesheet.go_today()
+            await asyncio.sleep(SETTLE_SECONDS)
+        self._phase_times(
+            "render",
+            started,
+            rendered,
+            background_end=time.time(),
+            day_switch_ms=timings,
+            rows=rows,
+        )
+
+    async def refresh(self, count: int = 3) -> None:
+        """The regular refresh, each run once the rate-limit window is empty (as it is when
+        the engine refreshes a minute after the last request)."""
+        limiter = self.session.workspace.client.limiter
+        runs: list[dict[str, float]] = []
+        with self.heartbeat.phase("refresh"):
+            for _ in range(count):
+                await wait_until(lambda: limiter.until_oldest_expires() == 0, 300, poll=0.1)
+                started = time.time()
+                await self.session.refresh()
+                runs.append({"start": started, "end": time.time()})
+                await asyncio.sleep(0.3)
+        self.result["phases"]["refresh"] = {"runs": runs}
+
+    async def visit_month(self) -> None:
+        """Show each day of the visible month once (no timing), so that the same weeks are
+        visible (and refreshed) as after the render phase."""
+        import datetime as dt
+
+        timesheet = self.shell.timesheet
+        assert timesheet is not None
+        today = self.session.today()
+        for offset in range(30, -1, -1):
+            timesheet.show_date(today - dt.timedelta(days=offset))
+            await asyncio.sleep(0)
+        limiter = self.session.workspace.client.limiter
+        await wait_until(lambda: limiter.until_oldest_expires() == 0, 300, poll=0.1)
+        timesheet.go_today()
+
+    async def refresh_button(self) -> None:
+        started = time.time()
+        with self.heartbeat.phase("refresh_button"):
+            await self.session.sync_now()
+        self._phase_times("refresh_button", started, time.time())
+
+    async def run(self) -> dict[str, Any]:
+        self.heartbeat.start()
+        try:
+            await self.sync()
+            if self.config.get("mode") == "sync_only":
+                await self.visit_month()
+                await self.refresh()
+                await self.refresh_button()
+            else:
+                await self.filter()
+                await self.render()
+                self.result["memory_mib"] = memory_mib()
+                await self.refresh()
+        finally:
+            self.heartbeat.stop()
+            await self.shell.shutdown()
+        self.result["stalls"] = {
+            name: vars(stalls) for name, stalls in self.heartbeat.phases.items()
+        }
+        return self.result
+
+
+def main(argv: list[str]) -> int:
+    config: dict[str, Any] = json.loads(argv[0]) if argv else {}
+    from PySide6.QtWidgets import QApplication
+
+    try:  # as gui_main does (absent in versions before issue 7: measured as they were)
+        from moco_desktop.ui.pyside_import_hook import skip_feature_scan
+    except ImportError:
+        pass
+    else:
+        skip_feature_scan()
+
+    from moco_desktop.core.i18n import set_language
+
+    set_language("en")
+    app = QApplication([sys.argv[0]])
+    app.setApplicationName("MOCO Desktop")
+    app.setOrganizationName("MOCO Desktop")
+    app.setQuitOnLastWindowClosed(False)
+    from moco_desktop.ui.main_thread_gc import MainThreadGarbageCollector
+
+    garbage_collector = MainThreadGarbageCollector(app)  # as gui_main does
+
+    import qasync
+
+    from moco_desktop.app import AppContext
+    from moco_desktop.ui.shell import DesktopShell
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    shell = DesktopShell(AppContext.create(), refresh_interval=None)
+    probe = Probe(shell, Heartbeat(), config)
+    profile_path = os.environ.get("MOCO_BENCH_PROFILE")
+    profiler: Any = None
+    if profile_path:  # where the time goes, for `benchmarks.scale --profile`
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001, async_mode="disabled")
+        profiler.start()
+    stalls_path = os.environ.get("MOCO_BENCH_STALLS")
+    sampler = StallSampler(probe.heartbeat) if stalls_path else None
+    if sampler is not None:
+        sampler.start()
+    with loop:
+        result = loop.run_until_complete(probe.run())
+    garbage_collector.stop()
+    if sampler is not None and stalls_path:
+        sampler.stop()
+        Path(stalls_path).write_text(sampler.report())
+    if profiler is not None and profile_path:
+        profiler.stop()
+        Path(profile_path).write_text(profiler.output_text(unicode=True, show_all=False))
+    result["platform"] = os.environ.get("QT_QPA_PLATFORM", "")
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
