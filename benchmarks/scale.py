@@ -491,6 +491,19 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
             refresh["median_s"] <= GOAL_SYNC_RATIO * refresh_least,
         ),
     ]
+    button = floor_run.get("refresh_button")
+    if button is not None:
+        rows.append(
+            Row(
+                "Refresh button (full re-sync of the weeks shown): requests",
+                button["requests"],
+                naive["requests"],
+                "requests",
+                f"naive client; at {limit} s: ≥ {limit.least_seconds(button['requests']):.0f} s",
+                "–",
+                None,
+            )
+        )
     for phase, label in (
         ("start", "starting (timesheet built and painted; sync begun)"),
         ("sync", "syncing (initial sync, timesheet shown)"),

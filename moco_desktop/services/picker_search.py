@@ -9,8 +9,11 @@ order.
 
 Speed: words are scored against the distinct project texts (one per project) and the distinct
 task names, not against every pair, and word scores are cached, so typing one more letter
-rescores one word. 20,000 pairs stay well under 10 ms per keystroke. No Qt here: the widget in
-`moco_desktop.ui.picker` only shows what `PickerIndex.search` returns.
+rescores one word. 20,000 pairs stay well under 10 ms per keystroke (benchmarks/scale.py). An
+index is cheap to build: what depends on the projects alone (the alphabetical pairs, ~12 ms for
+20,000) is shared by every index over the same projects tuple, and `PickerChoice` objects are
+made only for the pairs a search returns. No Qt here: the widget in `moco_desktop.ui.picker`
+only shows what `PickerIndex.search` returns.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
 
 from moco_desktop.core.entities import AssignedProject, Task
 
@@ -96,64 +97,31 @@ class PickerIndex:
         day view's picker); otherwise recent ones lead."""
         self._recent_rank = {key: rank for rank, key in reversed(list(enumerate(recent)))}
         self._planned = set(planned)
-        boosted_projects = {key[0] for key in self._recent_rank} | {key[0] for key in self._planned}
-        bookable_projects = [project for project in projects if bookable(project)]
-        self._projects = bookable_projects
-        self._project_texts = [_project_text(project) for project in bookable_projects]
-        # Alphabetical by (customer, project, task) without a sort key per pair: projects
-        # sorted by (customer, project), tasks within; projects with the same names share one
-        # group whose pairs are sorted by task (as a sort over all pairs would do).
-        names = [
-            (fold(project.customer.name) if project.customer else "", fold(project.name))
-            for project in bookable_projects
-        ]
-        order = sorted(range(len(bookable_projects)), key=names.__getitem__)
-        folded: dict[str, str] = {}  # task names repeat across projects: fold each once
-        task_slots: dict[str, int] = {}
-        pair_projects: list[int] = []
-        pair_tasks: list[Task] = []
-        pair_slots: list[int] = []
-        self._project_pairs: list[list[int]] = [[] for _ in bookable_projects]
-        boosted: list[int] = []
-        for group in _groups(order, names):
-            rows: list[tuple[str, int, Task]] = []
-            for project_index in group:
-                for task in bookable_projects[project_index].tasks:
-                    if task.active:
-                        task_name = folded.get(task.name)
-                        if task_name is None:
-                            task_name = folded[task.name] = fold(task.name)
-                        rows.append((task_name, project_index, task))
-            rows.sort(key=_first)
-            for task_name, project_index, task in rows:
-                position = len(pair_tasks)
-                pair_projects.append(project_index)
-                pair_tasks.append(task)
-                slot = task_slots.get(task_name)
-                if slot is None:
-                    slot = task_slots[task_name] = len(task_slots)
-                pair_slots.append(slot)
-                self._project_pairs[project_index].append(position)
-                if bookable_projects[project_index].id in boosted_projects:
-                    boosted.append(position)
-        self._pair_projects = pair_projects
-        self._pair_tasks = pair_tasks
-        self._pair_slots = pair_slots
-        self._task_texts = list(task_slots)
-        self._slot_pairs: list[list[int]] = [[] for _ in self._task_texts]
-        for position, slot in enumerate(pair_slots):
-            self._slot_pairs[slot].append(position)
-        self._slot_projects = [
-            [pair_projects[position] for position in positions] for positions in self._slot_pairs
-        ]
+        catalogue = _catalogue_of(projects)
+        self._projects = catalogue.projects
+        self._project_texts = catalogue.project_texts
+        self._pair_projects = catalogue.pair_projects
+        self._pair_tasks = catalogue.pair_tasks
+        self._pair_slots = catalogue.pair_slots
+        self._task_texts = catalogue.task_texts
+        self._project_pairs = catalogue.project_pairs
+        self._slot_pairs = catalogue.slot_pairs
+        self._slot_projects = catalogue.slot_projects
+        self._project_index = catalogue.project_index
+        self._word_cache = catalogue.word_cache
         self._choice_cache: dict[int, PickerChoice] = {}
-        self._project_index = {project.id: index for index, project in enumerate(bookable_projects)}
+        boosted_projects = {key[0] for key in self._recent_rank} | {key[0] for key in self._planned}
+        boosted = sorted(
+            position
+            for project_id in boosted_projects
+            if (project_index := self._project_index.get(project_id)) is not None
+            for position in self._project_pairs[project_index]
+        )
         self._boosts = {
             position: _boost(choice, planned_first=planned_first)
             for position in boosted
             if (choice := self._choice_at(position)).recent_rank is not None or choice.planned
         }
-        self._word_cache: dict[str, tuple[list[float], list[float]]] = {}
         self._favourites = sorted(
             (self._choice_at(position) for position in self._boosts),
             key=lambda c: (
@@ -280,6 +248,75 @@ class PickerIndex:
         return scores
 
 
+class _Catalogue:
+    """What an index derives from the projects alone (the expensive part: ~12 ms for 20,000
+    pairs), shared by every index over the same projects: the picker's index is rebuilt after
+    each change of the recent entries, the catalogue only when the projects change."""
+
+    def __init__(self, projects: Sequence[AssignedProject]) -> None:
+        bookable_projects = [project for project in projects if bookable(project)]
+        self.projects = bookable_projects
+        self.project_texts = [_project_text(project) for project in bookable_projects]
+        # Alphabetical by (customer, project, task) without a sort key per pair: projects
+        # sorted by (customer, project), tasks within; projects with the same names share one
+        # group whose pairs are sorted by task (as a sort over all pairs would do).
+        names = [
+            (fold(project.customer.name) if project.customer else "", fold(project.name))
+            for project in bookable_projects
+        ]
+        order = sorted(range(len(bookable_projects)), key=names.__getitem__)
+        folded: dict[str, str] = {}  # task names repeat across projects: fold each once
+        task_slots: dict[str, int] = {}
+        self.pair_projects: list[int] = []
+        self.pair_tasks: list[Task] = []
+        self.pair_slots: list[int] = []
+        self.project_pairs: list[list[int]] = [[] for _ in bookable_projects]
+        for group in _groups(order, names):
+            rows: list[tuple[str, int, Task]] = []
+            for project_index in group:
+                for task in bookable_projects[project_index].tasks:
+                    if task.active:
+                        task_name = folded.get(task.name)
+                        if task_name is None:
+                            task_name = folded[task.name] = fold(task.name)
+                        rows.append((task_name, project_index, task))
+            rows.sort(key=_first)
+            for task_name, project_index, task in rows:
+                self.project_pairs[project_index].append(len(self.pair_tasks))
+                self.pair_projects.append(project_index)
+                self.pair_tasks.append(task)
+                slot = task_slots.get(task_name)
+                if slot is None:
+                    slot = task_slots[task_name] = len(task_slots)
+                self.pair_slots.append(slot)
+        self.task_texts = list(task_slots)
+        self.slot_pairs: list[list[int]] = [[] for _ in self.task_texts]
+        for position, slot in enumerate(self.pair_slots):
+            self.slot_pairs[slot].append(position)
+        self.slot_projects = [
+            [self.pair_projects[position] for position in positions]
+            for positions in self.slot_pairs
+        ]
+        self.project_index = {project.id: index for index, project in enumerate(bookable_projects)}
+        self.word_cache: dict[str, tuple[list[float], list[float]]] = {}
+
+
+_last_catalogue: tuple[Sequence[AssignedProject], _Catalogue] | None = None
+
+
+def _catalogue_of(projects: Iterable[AssignedProject]) -> _Catalogue:
+    """The catalogue of `projects`, reused while the same (immutable) tuple is passed again,
+    as `Workspace.projects()` does until the projects are fetched anew."""
+    global _last_catalogue
+    if isinstance(projects, tuple):
+        if _last_catalogue is not None and _last_catalogue[0] is projects:
+            return _last_catalogue[1]
+        catalogue = _Catalogue(projects)
+        _last_catalogue = (projects, catalogue)
+        return catalogue
+    return _Catalogue(list(projects))
+
+
 def _first(row: tuple[str, int, Task]) -> str:
     return row[0]
 
@@ -306,6 +343,10 @@ def _scores(word: str, texts: Sequence[str]) -> list[float]:
     result = [0.0] * len(texts)
     # Numbers and identifiers ("P0007") match exactly: P0007 is not "almost" P0001.
     if len(word) >= _FUZZY_MIN_LENGTH and not any(ch.isdigit() for ch in word):
+        # Imported here: the timesheet imports this module, the fuzzy matcher is needed only
+        # once somebody types (the app imports it beside the event loop after start-up).
+        from rapidfuzz import fuzz, process
+
         for _, similarity, index in process.extract(
             word, texts, scorer=fuzz.partial_ratio, score_cutoff=_FUZZY_CUTOFF, limit=None
         ):

@@ -12,9 +12,11 @@ is the only UI object that talks to the composition root (`moco_desktop.app`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import datetime as dt
+import importlib
 import linecache
 import logging
 import sys
@@ -82,6 +84,23 @@ def release_import_caches() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+ASSISTANT_SERVICES = (
+    "moco_desktop.services.quick_entry",
+    "moco_desktop.services.reminders",
+    "moco_desktop.services.idle_watch",
+    "moco_desktop.system.autostart",
+    "moco_desktop.system.idle",
+    "moco_desktop.system.power",
+    "rapidfuzz.fuzz",  # the picker's fuzzy matching, first needed at the first keystroke
+    "rapidfuzz.process",
+)
+
+
+def _import_assistant_services() -> None:
+    for name in ASSISTANT_SERVICES:
+        importlib.import_module(name)
 
 
 class DesktopShell(QObject):
@@ -260,7 +279,7 @@ class DesktopShell(QObject):
         session.start(background_sync=self.background_sync)
         self.tray.bind(session)
         if self.assistant_delay_ms > 0:
-            QTimer.singleShot(self.assistant_delay_ms, lambda: self.ensure_assistant(session))
+            QTimer.singleShot(self.assistant_delay_ms, lambda: self._start_assistant_later(session))
         else:
             self.ensure_assistant(session)
         self._update_accounts_menu()
@@ -453,6 +472,23 @@ class DesktopShell(QObject):
         if self.assistant is None:
             self._start_assistant(session)
         return self.assistant
+
+    def _start_assistant_later(self, session: Session) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop runs (a test's teardown): start it right here
+            self.ensure_assistant(session)
+            return
+        self.runner.run(self._start_assistant_soon(session))
+
+    async def _start_assistant_soon(self, session: Session) -> None:
+        """perf (issue 7): the assistant's services (reminders, idle watch, quick entry, start at
+        login) take ~50 ms to import, mostly creating dataclasses: imported in a worker thread
+        (plain Python, no Qt), so the window does not freeze while the first sync runs."""
+        await asyncio.to_thread(_import_assistant_services)
+        self.ensure_assistant(session)
+        # The tray's "Start…" window, so that its first opening does not import it (~15 ms).
+        importlib.import_module("moco_desktop.ui.quick_dialogs")
 
     def _start_assistant(self, session: Session) -> None:
         from moco_desktop.ui.assistant import DailyAssistant

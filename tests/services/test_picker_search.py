@@ -222,3 +222,15 @@ def test_alphabetical_order_interleaves_projects_with_the_same_name() -> None:
     assert found.task.name == "Design"
     assert index.choice(8, 999) is None
     assert index.choice(99, 1) is None
+
+
+def test_a_new_index_over_the_same_projects_reuses_their_catalogue() -> None:
+    # Recent entries change with every sync; the 20,000 pairs only when the projects do.
+    first = PickerIndex(PROJECTS, recent=[(1, 100)])
+    second = PickerIndex(PROJECTS, recent=[(2, 200)])
+    assert second._pair_tasks is first._pair_tasks
+    assert second.search("")[0].key == (2, 200)
+    assert first.search("")[0].key == (1, 100)
+    changed = PickerIndex(tuple(PROJECTS[:3]))
+    assert changed._pair_tasks is not first._pair_tasks
+    assert len(changed) == 7
