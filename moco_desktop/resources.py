@@ -47,9 +47,14 @@ def tray_icon_name(state: TrayState, size: int, *, template: bool = False, scale
     return f"tray-{state}{ink}-{size}{suffix}.png"
 
 
-def app_icon_files() -> list[Path]:
-    """Every size of the app icon, smallest first (add them all to one `QIcon`)."""
-    return [_existing(icons_dir() / app_icon_name(size)) for size in APP_ICON_SIZES]
+def app_icon_files(max_px: int | None = None) -> list[Path]:
+    """Every size of the app icon (up to `max_px`), smallest first (add them all to one
+    `QIcon`)."""
+    return [
+        _existing(icons_dir() / app_icon_name(size))
+        for size in APP_ICON_SIZES
+        if max_px is None or size <= max_px
+    ]
 
 
 def tray_icon_files(state: TrayState, *, template: bool = False) -> list[Path]:

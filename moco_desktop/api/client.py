@@ -37,9 +37,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Final, Literal, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from moco_desktop import __version__
 from moco_desktop.api import dto
@@ -70,6 +68,12 @@ from moco_desktop.core.entities import (
     Task,
     User,
 )
+from moco_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:  # perf (issue 4): imported with the first request, after the window has been painted
+    httpx = lazy_module("httpx", globals())
 
 logger = logging.getLogger("moco_desktop.api")
 
@@ -79,15 +83,19 @@ Json = Mapping[str, Any]
 USER_AGENT: Final = f"MOCO-Desktop/{__version__}"
 IMPERSONATION_HEADER: Final = "X-IMPERSONATE-USER-ID"
 GATEWAY_STATUSES: Final = frozenset({502, 503, 504})
-# Raised before a single byte of the request left this computer: always safe to replay.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
-)
+
+
+@functools.cache
+def _not_sent_errors() -> tuple[type[Exception], ...]:
+    """Raised before a single byte of the request left this computer: always safe to replay."""
+    return (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+        httpx.ProxyError,
+        httpx.UnsupportedProtocol,
+        httpx.LocalProtocolError,
+    )
 
 
 class _Unset(enum.Enum):
@@ -588,7 +596,7 @@ class MocoClient:
                 finally:
                     # MOCO counted it on arrival, before now: count it from now on.
                     self._limiter.answered(slot)
-            except _NOT_SENT as exc:
+            except _not_sent_errors() as exc:
                 self._log_failure(method, target, exc, started)
                 if attempt < self._retry.max_attempts:
                     await self._pause(attempt, "network")

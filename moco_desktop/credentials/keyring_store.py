@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-
-import keyring
-import keyring.backend
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from moco_desktop.core.entities import ApiKey
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import keyring
+    import keyring.backend
+    import keyring.errors
+else:  # perf (issue 4): keyring and its plugins load when a key is first read or written
+    keyring = lazy_module("keyring", globals())
 
 SERVICE_NAME = "MOCO Desktop"
 

@@ -21,6 +21,10 @@ TRAY_PIXEL_SIZES = (16, 22, 32, 44, 64)
 _FALLBACK_INK = QColor("#1f9e95")
 _IDLE_FALLBACK_INK = QColor("#6f7d86")
 _VIEWBOX = 64.0
+# perf (issue 4): the window icon goes to the window manager in every size it has (X11 sends
+# each as raw pixels); 512 and 1024 px cost ~50 ms at start-up and ~5 MiB and are for
+# installers and the macOS Dock only. 128 px covers 64 px at 2x.
+WINDOW_ICON_MAX_PX = 128
 
 
 def use_template_icons() -> bool:
@@ -32,7 +36,7 @@ def use_template_icons() -> bool:
 def app_icon() -> QIcon:
     icon = QIcon()
     try:
-        for path in resources.app_icon_files():
+        for path in resources.app_icon_files(max_px=WINDOW_ICON_MAX_PX):
             icon.addFile(str(path))
     except FileNotFoundError:
         for size in TRAY_PIXEL_SIZES:

@@ -30,6 +30,14 @@ def test_app_icon_files_come_smallest_first() -> None:
     ]
 
 
+def test_the_window_icon_leaves_out_the_installer_sizes() -> None:
+    files = resources.app_icon_files(max_px=128)
+    assert [path.name for path in files] == [
+        f"app-{size}.png" for size in sorted(resources.APP_ICON_SIZES) if size <= 128
+    ]
+    assert "app-1024.png" not in {path.name for path in files}
+
+
 def test_tray_icon_files_list_both_sizes_with_their_hidpi_variants() -> None:
     assert [path.name for path in resources.tray_icon_files("running", template=True)] == [
         "tray-running-template-16.png",
