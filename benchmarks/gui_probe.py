@@ -363,6 +363,12 @@ class Probe:
 
 def main(argv: list[str]) -> int:
     config: dict[str, Any] = json.loads(argv[0]) if argv else {}
+    try:  # as gui_main does (absent before this change: measured as they were)
+        from moco_desktop.system.memory import limit_allocator_arenas
+    except ImportError:
+        pass
+    else:
+        limit_allocator_arenas()
     from PySide6.QtWidgets import QApplication
 
     try:  # as gui_main does (absent in versions before issue 7: measured as they were)

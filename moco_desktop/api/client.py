@@ -39,7 +39,7 @@ from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
-from moco_desktop import __version__
+import moco_desktop
 from moco_desktop.api import dto
 from moco_desktop.api.errors import (
     NetworkError,
@@ -80,7 +80,14 @@ logger = logging.getLogger("moco_desktop.api")
 T = TypeVar("T")
 Json = Mapping[str, Any]
 
-USER_AGENT: Final = f"MOCO-Desktop/{__version__}"
+
+@functools.cache
+def user_agent() -> str:
+    """`MOCO-Desktop/<version>`; read with the first request (the version lookup takes ~10 ms
+    of start-up otherwise)."""
+    return f"MOCO-Desktop/{moco_desktop.__version__}"
+
+
 IMPERSONATION_HEADER: Final = "X-IMPERSONATE-USER-ID"
 GATEWAY_STATUSES: Final = frozenset({502, 503, 504})
 
@@ -221,7 +228,7 @@ class MocoClient:
                 headers={
                     "Accept": "application/json",
                     "Content-Type": "application/json",
-                    "User-Agent": USER_AGENT,
+                    "User-Agent": user_agent(),
                 },
             )
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -266,11 +265,10 @@ class CacheStore:
         if row is None:
             self._decoded.pop(memo_key, None)
             return None
-        data = json.loads(row["payload"])
         value: Any = (
-            tuple(codec.from_plain(entity, item) for item in data)
+            tuple(codec.loads_each(entity, row["payload"]))
             if many
-            else codec.from_plain(entity, data)
+            else codec.loads(entity, row["payload"])
         )
         self._decoded[memo_key] = (row["fetched_at"], value)
         return value

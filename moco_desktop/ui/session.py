@@ -35,6 +35,7 @@ from moco_desktop.services.events import (
 from moco_desktop.services.sync import SyncEngine
 from moco_desktop.services.timesheet import DayView, EntryView, WeekView, entries_between
 from moco_desktop.services.workspace import ChangeResult, Workspace
+from moco_desktop.system.memory import return_free_memory
 
 if TYPE_CHECKING:
     from moco_desktop.core.quick_entry import RoundingPolicy
@@ -45,9 +46,10 @@ logger = logging.getLogger("moco_desktop.ui")
 register({"session.account": {"en": "{name} on {domain}", "de": "{name} bei {domain}"}})
 
 RECENT_DAYS = 30
+TRIM_AFTER_SYNC_MS = 2000
 RECENT_MENU_SIZE = 8
 RECENT_PICKER_SIZE = 20
-RECENT_CHUNK_DAYS = 7
+RECENT_CHUNK_DAYS_MAX = 16
 DEFAULT_REFRESH_INTERVAL = 60.0  # a timer started elsewhere shows up within a minute
 
 
@@ -110,6 +112,12 @@ class Session(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
         self._flush_timer.timeout.connect(self._flush)
+        # perf (issue 7): a sync of a big account's projects leaves megabytes of freed pages
+        # (its JSON pages) in the C heap; hand them back once the data has been taken in.
+        self._trim_timer = QTimer(self)
+        self._trim_timer.setSingleShot(True)
+        self._trim_timer.setInterval(TRIM_AFTER_SYNC_MS)
+        self._trim_timer.timeout.connect(return_free_memory)
         self._tick_timer = QTimer(self)
         self._tick_timer.setSingleShot(True)
         self._tick_timer.setTimerType(Qt.TimerType.CoarseTimer)
@@ -192,6 +200,7 @@ class Session(QObject):
             self._picker_index = None
         if "projects" in kinds:
             self._has_projects = None
+            self._trim_timer.start()
         if "activities" in kinds:
             self._update_running(emit=True)
             self.activitiesChanged.emit(
@@ -300,16 +309,18 @@ class Session(QObject):
         return self._recent[:limit]
 
     def _find_recent(self, wanted: int) -> tuple[list[EntryView], bool]:
-        """perf (issue 7): read back a week at a time until `wanted` distinct entries are found
-        (a busy person's last week has them; 30 days are thousands of entries). Returns them
+        """perf (issue 7): read back from today in growing chunks (1, 1, 2, 4, ... days) until
+        `wanted` distinct entries are found: a busy person's last working day has them (and
+        the timesheet has just decoded today's), 30 days are thousands of entries. Returns them
         and whether all RECENT_DAYS were read."""
         today = self.today()
         first = today - dt.timedelta(days=RECENT_DAYS)
         seen: set[tuple[int, int, str]] = set()
         recent: list[EntryView] = []
         end = today
+        chunk_days = 1
         while end >= first and len(recent) < wanted:
-            start = max(first, end - dt.timedelta(days=RECENT_CHUNK_DAYS - 1))
+            start = max(first, end - dt.timedelta(days=chunk_days - 1))
             views = entries_between(self.workspace, start, end)
             views.sort(key=_recency, reverse=True)  # by date first: chunks stay in order
             for view in views:
@@ -317,6 +328,7 @@ class Session(QObject):
                 if key not in seen:
                     seen.add(key)
                     recent.append(view)
+            chunk_days = min(RECENT_CHUNK_DAYS_MAX, (today - start).days + 1)
             end = start - dt.timedelta(days=1)
         return recent, end < first
 

@@ -13,13 +13,10 @@ is the only UI object that talks to the composition root (`moco_desktop.app`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import datetime as dt
 import importlib
 import linecache
 import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -31,6 +28,7 @@ from moco_desktop.app import AppContext
 from moco_desktop.core.errors import UserFacingError
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.services.account import ActiveAccount, LoginOutcome, NotLoggedInError
+from moco_desktop.system.memory import return_free_memory
 from moco_desktop.ui.operations import OperationRunner
 from moco_desktop.ui.session import DEFAULT_REFRESH_INTERVAL, Session, SessionIdentity
 from moco_desktop.ui.tray import TrayController
@@ -81,9 +79,7 @@ def release_import_caches() -> None:
     first sync and the window's first layout leave several MiB of freed buffers behind.
     """
     linecache.clearcache()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return_free_memory()
 
 
 ASSISTANT_SERVICES = (

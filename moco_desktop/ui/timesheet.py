@@ -293,13 +293,9 @@ class TimesheetWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.date_button.setFont(font)
-        self.calendar = QCalendarWidget()
-        self.calendar.setObjectName("calendar")
-        self.calendar.setGridVisible(False)
+        self._calendar: QCalendarWidget | None = None  # built when first opened (~6 ms)
         self.calendar_menu = QMenu(self.date_button)
-        calendar_action = QWidgetAction(self.calendar_menu)
-        calendar_action.setDefaultWidget(self.calendar)
-        self.calendar_menu.addAction(calendar_action)
+        self.calendar_menu.aboutToShow.connect(self._prepare_calendar)
         self.date_button.setMenu(self.calendar_menu)
         self.date_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.pending_label = QLabel()
@@ -454,8 +450,6 @@ class TimesheetWindow(QMainWindow):
         self.previous_button.clicked.connect(lambda: self.move_days(-1))
         self.next_button.clicked.connect(lambda: self.move_days(1))
         self.today_button.clicked.connect(self.go_today)
-        self.calendar.clicked.connect(self._calendar_picked)
-        self.calendar.activated.connect(self._calendar_picked)
         self.new_button.clicked.connect(self.new_entry)
         self.start_button.clicked.connect(self.startRequested.emit)
         self.stop_button.clicked.connect(self.stop_timer)
@@ -546,7 +540,8 @@ class TimesheetWindow(QMainWindow):
         self.table.setAccessibleName(tr("timesheet.title"))
         self.quick_entry.retranslate()
         self.quick_entry.edit.setToolTip(f"{tr('quick_line.accessible')} (Ctrl+L)")
-        self.calendar.setLocale(formatting.app_locale())
+        if self._calendar is not None:
+            self._calendar.setLocale(formatting.app_locale())
         self.message_bar.dismiss()
         self.model.headerDataChanged.emit(
             Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1
@@ -570,6 +565,25 @@ class TimesheetWindow(QMainWindow):
 
     def go_today(self) -> None:
         self.show_date(self.session.today())
+
+    @property
+    def calendar(self) -> QCalendarWidget:
+        """The date picker of the date button's menu, made on first use."""
+        if self._calendar is None:
+            calendar = self._calendar = QCalendarWidget()
+            calendar.setObjectName("calendar")
+            calendar.setGridVisible(False)
+            calendar.setLocale(formatting.app_locale())
+            calendar.setSelectedDate(formatting.to_qdate(self._date))
+            calendar.clicked.connect(self._calendar_picked)
+            calendar.activated.connect(self._calendar_picked)
+            action = QWidgetAction(self.calendar_menu)
+            action.setDefaultWidget(calendar)
+            self.calendar_menu.addAction(action)
+        return self._calendar
+
+    def _prepare_calendar(self) -> None:
+        self.calendar.setSelectedDate(formatting.to_qdate(self._date))
 
     def _calendar_picked(self, qdate: Any) -> None:
         self.calendar_menu.hide()
@@ -595,7 +609,8 @@ class TimesheetWindow(QMainWindow):
             tr("timesheet.empty") if self._date >= today else tr("timesheet.empty_other_day")
         )
         self.date_button.setText(formatting.long_date(self._date) + "  ▾")
-        self.calendar.setSelectedDate(formatting.to_qdate(self._date))
+        if self._calendar is not None:
+            self._calendar.setSelectedDate(formatting.to_qdate(self._date))
         self.today_button.setEnabled(self._date != today)
         for cell, week_day in zip(self.day_cells, week.days, strict=True):
             self._set_cell(cell, week_day, today)

@@ -7,6 +7,7 @@ import json
 
 from moco_desktop.core.entities import (
     Activity,
+    AssignedProject,
     Assignment,
     CustomerRef,
     Employment,
@@ -16,6 +17,7 @@ from moco_desktop.core.entities import (
     PerformanceYear,
     Presence,
     Schedule,
+    Task,
     UserRef,
     WorkPattern,
 )
@@ -61,3 +63,44 @@ def test_unknown_fields_are_ignored_and_missing_ones_defaulted() -> None:
     assert codec.from_plain(CustomerRef, data) == CustomerRef(1, "Acme")
     named = codec.from_plain(NamedRef, {"id": 3, "name": "Task"})
     assert named == NamedRef(3, "Task", billable=True)
+
+
+def test_an_array_is_decoded_item_by_item_like_a_whole() -> None:
+    projects = tuple(
+        AssignedProject(
+            id=number,
+            identifier=f"P{number}",
+            name=f"Projekt {number} – Ü",
+            customer=CustomerRef(7, "Kunde"),
+            tasks=(Task(1, "Design"), Task(2, "Entwicklung", billable=False)),
+        )
+        for number in range(3)
+    )
+    text = codec.dumps(projects)
+    assert tuple(codec.loads_each(AssignedProject, text)) == projects
+    spaced = json.dumps(json.loads(text), indent=2)
+    assert tuple(codec.loads_each(AssignedProject, spaced)) == projects
+    assert list(codec.loads_each(Task, " [ ] ")) == []
+
+
+def test_a_broken_array_is_an_error_not_a_short_list() -> None:
+    for text in ('{"id": 1}', '[{"id": 1, "name": "a"} {"id": 2}', '[{"id": 1, "name": "a"}'):
+        try:
+            list(codec.loads_each(Task, text))
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {text!r}")
+
+
+def test_a_sequence_is_written_item_by_item_as_the_same_text() -> None:
+    items = (Task(1, "Design"), Task(2, "Ü-Entwicklung", active=False))
+    whole = json.dumps(
+        [codec.to_plain(item) for item in items],
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    assert codec.dumps(items) == whole
+    assert codec.dumps(list(items)) == whole
+    assert codec.dumps(()) == "[]"
+    assert codec.dumps(((1, 2), [3])) == "[[1,2],[3]]"

@@ -12,6 +12,7 @@ import pytest
 from moco_desktop.storage.database import (
     LATEST_VERSION,
     MIGRATIONS,
+    PAGE_CACHE_KIB,
     DatabaseError,
     Migration,
     default_database_path,
@@ -58,6 +59,14 @@ def test_database_uses_wal_and_full_sync(tmp_path: Path) -> None:
     assert database.row("PRAGMA journal_mode")[0] == "wal"  # type: ignore[index]
     assert database.row("PRAGMA synchronous")[0] == 2  # type: ignore[index]  # FULL
     assert database.row("PRAGMA foreign_keys")[0] == 1  # type: ignore[index]
+    database.close()
+
+
+def test_the_page_cache_is_kept_small(tmp_path: Path) -> None:
+    """A big account's rows must not sit twice in memory (SQLite's cache and the OS's)."""
+    database = open_database(tmp_path / "moco.sqlite3")
+    assert database.row("PRAGMA cache_size")[0] == -PAGE_CACHE_KIB  # type: ignore[index]
+    assert PAGE_CACHE_KIB <= 1024
     database.close()
 
 
