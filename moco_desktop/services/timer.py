@@ -35,7 +35,7 @@ from moco_desktop.services.sync import (
     previous_step,
     register_kind,
 )
-from moco_desktop.services.timesheet import CATCH_UP_SECONDS, EntryView, label_of
+from moco_desktop.services.timesheet import CATCH_UP_SECONDS, EntryView, described, label_of
 from moco_desktop.storage.outbox import OutboxEntry
 
 if TYPE_CHECKING:
@@ -310,10 +310,13 @@ async def _send_stopped(workspace: Workspace, entry: OutboxEntry, remote: Activi
 
 def describe_timer(entry: OutboxEntry) -> str:
     payload = entry.payload
-    label = payload["label"]
+    label = {key: payload["label"][key] for key in ("project", "task", "date")}
     if payload["running"]:
-        return tr("timer.change.continue", **label)
-    return tr("timer.change.stop", duration=format_duration(int(payload["seconds"])), **label)
+        summary = tr("timer.change.continue", **label)
+    else:
+        duration = format_duration(int(payload["seconds"]))
+        summary = tr("timer.change.stop", duration=duration, **label)
+    return described(summary, str(payload["label"].get("description", "")))
 
 
 def timer_dates(entry: OutboxEntry) -> set[dt.date]:

@@ -91,6 +91,10 @@ register(
             "en": "Change {fields} of the entry on {project} / {task} ({date})",
             "de": "{fields} des Eintrags auf {project} / {task} ändern ({date})",
         },
+        "timesheet.change.described": {
+            "en": "{summary}: “{description}”",
+            "de": "{summary}: „{description}“",
+        },
         "timesheet.change.delete": {
             "en": "Delete the entry on {project} / {task} ({date})",
             "de": "Eintrag auf {project} / {task} löschen ({date})",
@@ -409,11 +413,27 @@ def field_value(activity: Activity, name: str) -> object:
 
 
 def label_of(activity: Activity) -> dict[str, Any]:
+    """What a pending change's summary names: project, task, date and description."""
     return {
         "project": activity.project.name,
         "task": activity.task.name,
         "date": activity.date.isoformat(),
+        "description": activity.description,
     }
+
+
+SUMMARY_DESCRIPTION_CHARS = 60
+
+
+def described(summary: str, description: str) -> str:
+    """A change's summary with the entry's description (shortened), if it has one: "Log 1 h on
+    Website / Design (2026-11-28)" alone does not tell two such entries apart."""
+    text = " ".join(description.split())
+    if not text:
+        return summary
+    if len(text) > SUMMARY_DESCRIPTION_CHARS:
+        text = text[: SUMMARY_DESCRIPTION_CHARS - 1].rstrip() + "…"
+    return tr("timesheet.change.described", summary=summary, description=text)
 
 
 def booking_names(workspace: Workspace, project_id: int, task_id: int) -> dict[str, Any]:
@@ -875,6 +895,14 @@ def _remote_is_newer(remote_updated_at: dt.datetime | None, edited_at: dt.dateti
 # --- describing and fixing -------------------------------------------------------------------
 
 
+def _description(payload: Mapping[str, Any]) -> str:
+    label = payload.get("label") or {}
+    changes = payload.get("changes") or {}
+    return str(
+        changes.get("description") or label.get("description") or payload.get("description") or ""
+    )
+
+
 def _label(payload: Mapping[str, Any]) -> dict[str, str]:
     label = payload.get("label")
     if label:
@@ -890,19 +918,22 @@ def _label(payload: Mapping[str, Any]) -> dict[str, str]:
 def describe_create(entry: OutboxEntry) -> str:
     payload = entry.payload
     if payload.get("timer_started_at"):
-        return tr("timesheet.change.timer", **_label(payload))
-    return tr(
-        "timesheet.change.log", duration=format_duration(int(payload["seconds"])), **_label(payload)
-    )
+        summary = tr("timesheet.change.timer", **_label(payload))
+    else:
+        duration = format_duration(int(payload["seconds"]))
+        summary = tr("timesheet.change.log", duration=duration, **_label(payload))
+    return described(summary, _description(payload))
 
 
 def describe_update(entry: OutboxEntry) -> str:
     fields = ", ".join(sorted(entry.payload["changes"]))
-    return tr("timesheet.change.update", fields=fields, **_label(entry.payload))
+    summary = tr("timesheet.change.update", fields=fields, **_label(entry.payload))
+    return described(summary, _description(entry.payload))
 
 
 def describe_delete(entry: OutboxEntry) -> str:
-    return tr("timesheet.change.delete", **_label(entry.payload))
+    summary = tr("timesheet.change.delete", **_label(entry.payload))
+    return described(summary, _description(entry.payload))
 
 
 def create_dates(entry: OutboxEntry) -> set[dt.date]:

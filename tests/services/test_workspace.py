@@ -57,6 +57,7 @@ async def test_offline_log_is_shown_at_once_and_sent_later_exactly_once(harness:
     assert ReachabilityChanged(False) in harness.events
     [pending] = workspace.pending_changes()
     assert pending.summary.startswith("Log 30 min on ")
+    assert pending.summary.endswith(": “Train ride”")
     assert pending.state == "pending"
 
     harness.server.faults.refuse_connections = False
@@ -286,3 +287,16 @@ async def test_a_key_of_another_user_is_never_used_to_send(harness: Harness) -> 
     assert workspace.halted_message is not None
     assert "belongs to user" in workspace.halted_message
     assert harness.requests("POST", "/activities") == []
+
+
+def test_a_pending_change_is_named_with_its_description() -> None:
+    """Two pending hours on the same task are told apart by what they were for."""
+    from moco_desktop.services.timesheet import SUMMARY_DESCRIPTION_CHARS, described
+
+    assert described("Log 1 h on Web / Design (2026-11-28)", "") == (
+        "Log 1 h on Web / Design (2026-11-28)"
+    )
+    assert described("Log 1 h", "  Workshop\n prep ") == "Log 1 h: “Workshop prep”"
+    long = described("Log 1 h", "x" * 200)
+    assert long.endswith("…”")
+    assert len(long) == len("Log 1 h: “”") + SUMMARY_DESCRIPTION_CHARS
