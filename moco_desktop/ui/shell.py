@@ -89,13 +89,15 @@ ASSISTANT_SERVICES = (
     "moco_desktop.system.autostart",
     "moco_desktop.system.idle",
     "moco_desktop.system.power",
+)
+PICKER_MODULES = (
     "rapidfuzz.fuzz",  # the picker's fuzzy matching, first needed at the first keystroke
     "rapidfuzz.process",
 )
 
 
-def _import_assistant_services() -> None:
-    for name in ASSISTANT_SERVICES:
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
         importlib.import_module(name)
 
 
@@ -149,6 +151,7 @@ class DesktopShell(QObject):
         self._startup_message: str | None = None
         self._timesheet_date: dt.date | None = None
         self._timesheet_painted = False
+        self._picker_prepared = False
         self._closing = False
 
         self.tray.openTimesheetRequested.connect(self.show_timesheet)
@@ -161,6 +164,7 @@ class DesktopShell(QObject):
         self.tray.actAsRequested.connect(self.open_act_as)
         self.tray.actAsSelfRequested.connect(self.act_as_self)
         self.tray.quitRequested.connect(self.quitRequested.emit)
+        self.tray.menu.aboutToShow.connect(self.prepare_picker)
         self.runner.failed.connect(self._show_failure)
 
     # --- start --------------------------------------------------------------------------------
@@ -481,10 +485,25 @@ class DesktopShell(QObject):
         """perf (issue 7): the assistant's services (reminders, idle watch, quick entry, start at
         login) take ~50 ms to import, mostly creating dataclasses: imported in a worker thread
         (plain Python, no Qt), so the window does not freeze while the first sync runs."""
-        await asyncio.to_thread(_import_assistant_services)
+        await asyncio.to_thread(_import_all, ASSISTANT_SERVICES)
         self.ensure_assistant(session)
-        # The tray's "Start…" window, so that its first opening does not import it (~15 ms).
-        importlib.import_module("moco_desktop.ui.quick_dialogs")
+
+    def prepare_picker(self) -> None:
+        """Load the "Start…" window and its fuzzy matcher (rapidfuzz, ~3 MiB) once a person is
+        about to need them: the timesheet is shown or the tray menu opens. perf (issues 4 and 7):
+        a tray app that stays hidden never loads them; the first opening does not stall."""
+        if self._picker_prepared or self._closing:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a test's teardown): the first opening imports
+            return
+        self._picker_prepared = True
+        self.runner.run(self._prepare_picker())
+
+    async def _prepare_picker(self) -> None:
+        await asyncio.to_thread(_import_all, PICKER_MODULES)
+        importlib.import_module("moco_desktop.ui.quick_dialogs")  # Qt: on this thread (~15 ms)
 
     def _start_assistant(self, session: Session) -> None:
         from moco_desktop.ui.assistant import DailyAssistant
@@ -722,6 +741,9 @@ class DesktopShell(QObject):
         ):
             self._timesheet_painted = True
             self.timesheetPainted.emit()
+        if watched is self.timesheet and event.type() == QEvent.Type.Show:
+            # Someone is at the window: have the picker ready by the time they reach for it.
+            QTimer.singleShot(self.assistant_delay_ms, self.prepare_picker)
         if watched is self.timesheet and event.type() == QEvent.Type.Close and not self.use_tray:
             self.quitRequested.emit()  # without a tray, closing the window is quitting
         return super().eventFilter(watched, event)

@@ -4,6 +4,7 @@ windows, staff-only items, and the icon and tooltip that show a running timer.""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 from PySide6.QtWidgets import QSystemTrayIcon
 
@@ -210,3 +211,27 @@ async def test_a_failing_menu_action_is_reported_not_raised(
     await shell.tray.runner.run(session.workspace.clock_in())
     assert errors
     assert tr("presences.already_clocked_in", since="").split(" ")[0] in errors[0]
+
+
+async def test_the_picker_is_made_ready_when_someone_is_about_to_use_it(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    """A hidden tray app does not load the fuzzy matcher; opening the menu or the timesheet
+    does, in the background, before the "Start…" click."""
+    await shell.login_with_api_key("demo", moco.account.staff.api_key, show=False)
+    await shell.runner.wait_idle()
+    assert not shell._picker_prepared
+
+    shell.tray.menu.aboutToShow.emit()
+    assert shell._picker_prepared
+    await shell.runner.wait_idle()
+    assert "moco_desktop.ui.quick_dialogs" in sys.modules
+    assert "rapidfuzz.process" in sys.modules
+
+
+async def test_showing_the_timesheet_prepares_the_picker_too(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    await shell.login_with_api_key("demo", moco.account.staff.api_key, show=True)
+    await wait_for(lambda: shell._picker_prepared)
+    await shell.runner.wait_idle()
