@@ -220,10 +220,10 @@ async def test_the_picker_is_made_ready_when_someone_is_about_to_use_it(
     does, in the background, before the "Start…" click."""
     await shell.login_with_api_key("demo", moco.account.staff.api_key, show=False)
     await shell.runner.wait_idle()
-    assert not shell._picker_prepared
+    assert not _picker_prepared(shell)
 
     shell.tray.menu.aboutToShow.emit()
-    assert shell._picker_prepared
+    assert _picker_prepared(shell)
     await shell.runner.wait_idle()
     assert "moco_desktop.ui.quick_dialogs" in sys.modules
     assert "rapidfuzz.process" in sys.modules
@@ -233,5 +233,9 @@ async def test_showing_the_timesheet_prepares_the_picker_too(
     shell: DesktopShell, moco: Moco
 ) -> None:
     await shell.login_with_api_key("demo", moco.account.staff.api_key, show=True)
-    await wait_for(lambda: shell._picker_prepared)
+    await wait_for(lambda: _picker_prepared(shell))
     await shell.runner.wait_idle()
+
+
+def _picker_prepared(shell: DesktopShell) -> bool:
+    return shell._picker_prepared
