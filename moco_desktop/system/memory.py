@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import sys
+import threading
 from functools import cache
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
@@ -39,3 +39,13 @@ def return_free_memory() -> bool:
     """Give the heaps' free pages back to the system; True if any were."""
     libc = _glibc()
     return bool(libc is not None and libc.malloc_trim(0) == 1)
+
+
+def return_free_memory_in_background() -> threading.Thread | None:
+    """`return_free_memory` on a short-lived thread: with a big account's heap it walks tens of
+    MiB (~5-25 ms), which the GUI thread need not wait for (ctypes lets go of the GIL)."""
+    if _glibc() is None:
+        return None
+    thread = threading.Thread(target=return_free_memory, name="malloc-trim", daemon=True)
+    thread.start()
+    return thread

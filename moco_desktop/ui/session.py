@@ -35,7 +35,7 @@ from moco_desktop.services.events import (
 from moco_desktop.services.sync import SyncEngine
 from moco_desktop.services.timesheet import DayView, EntryView, WeekView, entries_between
 from moco_desktop.services.workspace import ChangeResult, Workspace
-from moco_desktop.system.memory import return_free_memory
+from moco_desktop.system.memory import return_free_memory_in_background
 
 if TYPE_CHECKING:
     from moco_desktop.core.quick_entry import RoundingPolicy
@@ -117,7 +117,7 @@ class Session(QObject):
         self._trim_timer = QTimer(self)
         self._trim_timer.setSingleShot(True)
         self._trim_timer.setInterval(TRIM_AFTER_SYNC_MS)
-        self._trim_timer.timeout.connect(return_free_memory)
+        self._trim_timer.timeout.connect(return_free_memory_in_background)
         self._tick_timer = QTimer(self)
         self._tick_timer.setSingleShot(True)
         self._tick_timer.setTimerType(Qt.TimerType.CoarseTimer)

@@ -27,11 +27,20 @@ def test_freed_heap_memory_is_given_back() -> None:
     assert memory.return_free_memory() is True
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_the_heap_can_be_trimmed_beside_the_gui_thread() -> None:
+    thread = memory.return_free_memory_in_background()
+    assert thread is not None
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
 def test_elsewhere_both_are_no_ops(monkeypatch: pytest.MonkeyPatch) -> None:
     memory._glibc.cache_clear()
     monkeypatch.setattr(sys, "platform", "darwin")
     try:
         assert memory.limit_allocator_arenas() is False
         assert memory.return_free_memory() is False
+        assert memory.return_free_memory_in_background() is None
     finally:
         memory._glibc.cache_clear()
