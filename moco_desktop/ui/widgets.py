@@ -6,9 +6,11 @@ booked on this day yet…") in its middle, so an empty day and a broken one look
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QListView, QTableView, QTableWidget, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView, QTableWidget, QWidget
 
 from moco_desktop.ui.style import muted_colour
 
@@ -25,63 +27,38 @@ def _paint_placeholder(viewport: QWidget, text: str) -> None:
     painter.end()
 
 
-class PlaceholderListView(QListView):
+if TYPE_CHECKING:
+    _ItemViewBase = QAbstractItemView
+else:
+    _ItemViewBase = object
+
+
+class _PlaceholderMixin(_ItemViewBase):
+    """`placeholder` painted in the middle of the view while its model has no rows."""
+
+    _placeholder = ""
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        self.viewport().update()
+
+    def placeholder(self) -> str:
+        return self._placeholder
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        model = self.model()
+        if self._placeholder and (model is None or model.rowCount(self.rootIndex()) == 0):
+            _paint_placeholder(self.viewport(), self._placeholder)
+
+
+class PlaceholderListView(_PlaceholderMixin, QListView):
     """A list view that shows `placeholder` while it has no rows."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._placeholder = ""
 
-    def set_placeholder(self, text: str) -> None:
-        self._placeholder = text
-        self.viewport().update()
-
-    def placeholder(self) -> str:
-        return self._placeholder
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        super().paintEvent(event)
-        model = self.model()
-        if self._placeholder and (model is None or model.rowCount(self.rootIndex()) == 0):
-            _paint_placeholder(self.viewport(), self._placeholder)
-
-
-class PlaceholderTableView(QTableView):
+class PlaceholderTableView(_PlaceholderMixin, QTableView):
     """A table view that shows `placeholder` while it has no rows."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._placeholder = ""
 
-    def set_placeholder(self, text: str) -> None:
-        self._placeholder = text
-        self.viewport().update()
-
-    def placeholder(self) -> str:
-        return self._placeholder
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        super().paintEvent(event)
-        model = self.model()
-        if self._placeholder and (model is None or model.rowCount(self.rootIndex()) == 0):
-            _paint_placeholder(self.viewport(), self._placeholder)
-
-
-class PlaceholderTableWidget(QTableWidget):
+class PlaceholderTableWidget(_PlaceholderMixin, QTableWidget):
     """A table widget that shows `placeholder` while it has no rows."""
-
-    def __init__(self, rows: int, columns: int, parent: QWidget | None = None) -> None:
-        super().__init__(rows, columns, parent)
-        self._placeholder = ""
-
-    def set_placeholder(self, text: str) -> None:
-        self._placeholder = text
-        self.viewport().update()
-
-    def placeholder(self) -> str:
-        return self._placeholder
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        super().paintEvent(event)
-        if self._placeholder and self.rowCount() == 0:
-            _paint_placeholder(self.viewport(), self._placeholder)
