@@ -21,6 +21,7 @@ from moco_desktop.core.timemath import format_clock_time, overlaps, parse_clock_
 from moco_desktop.services.sync import (
     OperationKind,
     SyncState,
+    SyncStateView,
     WorkspaceError,
     begin_step,
     drop,
@@ -102,7 +103,7 @@ OPEN_END = "…"
 
 
 @dataclass(frozen=True, slots=True)
-class PresenceView:
+class PresenceView(SyncStateView):
     """A presence as shown: MOCO's state with pending changes applied."""
 
     presence: Presence
@@ -113,14 +114,6 @@ class PresenceView:
     @property
     def id(self) -> int:
         return self.presence.id
-
-    @property
-    def pending(self) -> bool:
-        return self.state != "synced"
-
-    @property
-    def parked(self) -> bool:
-        return self.state == "parked"
 
     @property
     def is_local(self) -> bool:

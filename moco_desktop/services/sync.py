@@ -125,6 +125,25 @@ register(
 )
 
 SyncState = Literal["synced", "pending", "parked"]
+
+
+class SyncStateView:
+    """What an entry or presence view says about its changes not yet in MOCO (`state`)."""
+
+    __slots__ = ()
+    state: SyncState
+
+    @property
+    def pending(self) -> bool:
+        """Not (completely) in MOCO yet."""
+        return self.state != "synced"
+
+    @property
+    def parked(self) -> bool:
+        """MOCO refused a change of it; it waits to be fixed or discarded."""
+        return self.state == "parked"
+
+
 EMPTY_RANGE_MARGIN = dt.timedelta(minutes=10)
 """For a range without entries, the first incremental refresh asks from this long before the
 full one (MOCO's clock and ours may differ)."""

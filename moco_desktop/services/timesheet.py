@@ -36,6 +36,7 @@ from moco_desktop.services.presences import PresenceView
 from moco_desktop.services.sync import (
     OperationKind,
     SyncState,
+    SyncStateView,
     WorkspaceError,
     begin_step,
     cached_employments,
@@ -122,7 +123,7 @@ longer, it is written into `seconds` so nothing measured is lost."""
 
 
 @dataclass(frozen=True, slots=True)
-class EntryView:
+class EntryView(SyncStateView):
     """An activity as shown: MOCO's state with pending changes applied."""
 
     activity: Activity
@@ -133,15 +134,6 @@ class EntryView:
     @property
     def id(self) -> int:
         return self.activity.id
-
-    @property
-    def pending(self) -> bool:
-        """Not (completely) in MOCO yet."""
-        return self.state != "synced"
-
-    @property
-    def parked(self) -> bool:
-        return self.state == "parked"
 
     @property
     def is_local(self) -> bool:
