@@ -39,6 +39,7 @@ main thread's stack during every stall.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import sys
@@ -335,8 +336,12 @@ class Probe:
 
     async def refresh_button(self) -> None:
         started = time.time()
+        timesheet = self.shell.timesheet
+        shown = timesheet.date if timesheet is not None else None
+        # As the button does: the shown day's week first (trees before that take no date).
+        takes_date = "shown" in inspect.signature(self.session.sync_now).parameters
         with self.heartbeat.phase("refresh_button"):
-            await self.session.sync_now()
+            await (self.session.sync_now(shown) if takes_date else self.session.sync_now())
         self._phase_times("refresh_button", started, time.time())
 
     async def run(self) -> dict[str, Any]:

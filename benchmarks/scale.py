@@ -495,7 +495,7 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
     if button is not None:
         rows.append(
             Row(
-                "Refresh button (full re-sync of the weeks shown): requests",
+                "Refresh button (shown week first, then other weeks, reference data): requests",
                 button["requests"],
                 naive["requests"],
                 "requests",

@@ -639,8 +639,18 @@ class RefreshReport:
 
 
 async def refresh(
-    workspace: Workspace, dates: Iterable[dt.date] | None, *, full: bool = False
+    workspace: Workspace,
+    dates: Iterable[dt.date] | None,
+    *,
+    full: bool = False,
+    shown: dt.date | None = None,
 ) -> RefreshReport:
+    """What changed in MOCO for the weeks of `dates` (default: the visible weeks) and, when
+    due, the reference data. `full` reconciles completely (deletions made elsewhere) and
+    refetches the reference data; with `shown` (the Refresh button) only the shown day's week
+    is reconciled completely and first, so what the person looks at is right within a request
+    or a few, then the other weeks incrementally, then the reference data (for a big account
+    20 pages of projects, 80 requests before in all with four weeks loaded)."""
     report = RefreshReport()
     mondays = (
         sorted({monday_of(day) for day in dates})
@@ -649,9 +659,18 @@ async def refresh(
     )
     try:
         await ensure_identity(workspace)
-        report.reference_refreshed = await refresh_reference(workspace, mondays, force=full)
-        for monday in mondays:
-            await _refresh_range(workspace, monday, monday + dt.timedelta(days=6), full, report)
+        if full and shown is not None:
+            focus = monday_of(shown)
+            weeks = [focus, *(monday for monday in mondays if monday != focus)]
+            for monday in weeks:
+                sunday = monday + dt.timedelta(days=6)
+                await _refresh_range(workspace, monday, sunday, monday == focus, report)
+            report.reference_refreshed = await refresh_reference(workspace, weeks, force=True)
+        else:
+            report.reference_refreshed = await refresh_reference(workspace, mondays, force=full)
+            for monday in mondays:
+                sunday = monday + dt.timedelta(days=6)
+                await _refresh_range(workspace, monday, sunday, full, report)
         if not workspace.running_refreshed:
             today = workspace.today()
             start = today - dt.timedelta(days=workspace.settings.forgotten_timer_days)
@@ -920,11 +939,13 @@ class SyncReport:
         return self.pending == 0
 
 
-async def sync(workspace: Workspace, *, full: bool = False) -> SyncReport:
+async def sync(
+    workspace: Workspace, *, full: bool = False, shown: dt.date | None = None
+) -> SyncReport:
     pushed = await workspace.push()
     refreshed: RefreshReport | None = None
     if pushed.stopped not in ("offline", "halted", "identity"):
-        refreshed = await workspace.refresh(full=full)
+        refreshed = await workspace.refresh(full=full, shown=shown)
         if workspace.outbox.next_sendable() is not None and refreshed.ok:
             more = await workspace.push()
             pushed.sent += more.sent

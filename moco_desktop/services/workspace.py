@@ -494,20 +494,25 @@ class Workspace:
     # --- talking to MOCO ----------------------------------------------------------------------
 
     async def refresh(
-        self, dates: Iterable[dt.date] | None = None, *, full: bool = False
+        self,
+        dates: Iterable[dt.date] | None = None,
+        *,
+        full: bool = False,
+        shown: dt.date | None = None,
     ) -> RefreshReport:
         """Fetch what changed in MOCO for the weeks of `dates` (default: the visible weeks);
-        `full` refetches everything (catches deletions made elsewhere)."""
-        return await sync_ops.refresh(self, dates, full=full)
+        `full` refetches everything (catches deletions made elsewhere); with `shown`, only
+        that day's week completely and first (see `sync.refresh`)."""
+        return await sync_ops.refresh(self, dates, full=full, shown=shown)
 
     async def push(self) -> PushReport:
         """Send pending changes in order until done, offline or blocked (one at a time)."""
         return await self._run_push()
 
-    async def sync(self, *, full: bool = False) -> SyncReport:
+    async def sync(self, *, full: bool = False, shown: dt.date | None = None) -> SyncReport:
         """Push pending changes, then refresh the visible weeks. Running it twice sends
         nothing twice."""
-        return await sync_ops.sync(self, full=full)
+        return await sync_ops.sync(self, full=full, shown=shown)
 
     async def deliver(
         self, entity_id: int, change_ids: Iterable[int], *, wait: bool = True

@@ -445,9 +445,11 @@ class Session(QObject):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def sync_now(self) -> None:
-        """Send what is pending and refresh the visible weeks (the Refresh button)."""
-        report = await self.workspace.sync(full=True)
+    async def sync_now(self, shown: dt.date | None = None) -> None:
+        """Send what is pending and refresh the visible weeks (the Refresh button): the week
+        of `shown` (the day on screen) completely and first, the others incrementally, then
+        the projects and other reference data."""
+        report = await self.workspace.sync(full=True, shown=shown)
         refreshed = report.refresh
         failed = refreshed is not None and not refreshed.ok and refreshed.error
         if failed and refreshed is not None and self.workspace.reachable and not self._closed:

@@ -1115,7 +1115,7 @@ class TimesheetWindow(QMainWindow):
     # --- refresh ------------------------------------------------------------------------------
 
     def refresh_now(self) -> None:
-        self.runner.run(self.session.sync_now())
+        self.runner.run(self.session.sync_now(self._date))
 
     # --- window -------------------------------------------------------------------------------
 

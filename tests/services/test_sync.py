@@ -84,6 +84,37 @@ async def test_full_refresh_on_demand_and_after_the_clock_went_back(harness: Har
     assert "updated_after" not in harness.requests("GET", "/activities")[-1].query
 
 
+async def test_the_refresh_button_reconciles_the_shown_week_first(harness: Harness) -> None:
+    """A deletion in the week on screen shows at once; the other loaded weeks are refreshed
+    incrementally, and the projects are fetched last (20 pages for a big account)."""
+    workspace = harness.workspace()
+    last_week = TODAY - dt.timedelta(days=7)
+    await workspace.refresh([TODAY, last_week])
+    victim = harness.activities(day=last_week)[0]
+    with harness.state.lock:
+        del harness.state.activities[victim.id]
+    before = len(harness.server.requests)
+
+    report = await workspace.sync(full=True, shown=last_week)
+
+    sent = list(harness.server.requests)[before:]
+    activity_ranges = [
+        (r.query["from"], "updated_after" in r.query)
+        for r in sent
+        if r.path.endswith("/activities")
+    ]
+    shown_monday = last_week - dt.timedelta(days=last_week.weekday())
+    this_monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    assert activity_ranges[0] == (shown_monday.isoformat(), False)  # complete, first
+    assert (this_monday.isoformat(), True) in activity_ranges  # incremental
+    paths = [r.path for r in sent]
+    projects_at = paths.index("/api/v1/projects/assigned")
+    assert projects_at > max(i for i, p in enumerate(paths) if p.endswith("/activities"))
+    assert report.refresh is not None
+    assert report.refresh.reference_refreshed
+    assert victim.id not in {e.id for e in workspace.day(last_week).entries}
+
+
 async def test_reference_data_is_fetched_once_an_hour(harness: Harness) -> None:
     workspace = harness.workspace()
     await workspace.refresh()
