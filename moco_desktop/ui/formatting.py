@@ -31,6 +31,14 @@ def to_qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
+def to_qtime(value: dt.time) -> QTime:
+    return QTime(value.hour, value.minute)
+
+
+def from_qtime(value: QTime) -> dt.time:
+    return dt.time(value.hour(), value.minute())
+
+
 def from_qdate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
 

@@ -10,6 +10,7 @@ it removes the key and the cached data of the account (pending changes included)
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +42,9 @@ from moco_desktop.services.idle_watch import (
     MIN_THRESHOLD_MINUTES,
     IdleSettings,
 )
+from moco_desktop.services.reminders import ReminderSettingsError
 from moco_desktop.system.autostart import AUTOSTART_ARGUMENT, Autostart, launch_command
+from moco_desktop.ui import formatting
 from moco_desktop.ui.assistant import DailySettings
 from moco_desktop.ui.icons import app_icon
 from moco_desktop.ui.session import SessionIdentity
@@ -106,6 +110,21 @@ register(
             "silent on days off, absences and public holidays.",
             "de": "Erinnert auch an nicht gebuchte Anwesenheit und zu lange laufende Timer; "
             "still an freien Tagen, bei Abwesenheiten und an Feiertagen.",
+        },
+        "settings.work_hours": {"en": "My working hours", "de": "Meine Arbeitszeit"},
+        "settings.work_hours_to": {"en": "to", "de": "bis"},
+        "settings.gap": {
+            "en": "Remind me of unbooked time longer than",
+            "de": "An nicht gebuchte Zeit erinnern ab",
+        },
+        "settings.long_timer": {
+            "en": "Remind me of a timer running longer than",
+            "de": "An einen Timer erinnern, der länger läuft als",
+        },
+        "settings.hours": {"en": " h", "de": " Std."},
+        "settings.work_hours_invalid": {
+            "en": "The working day must end after it starts.",
+            "de": "Die Arbeitszeit muss nach ihrem Beginn enden.",
         },
         "settings.rounding": {"en": "Round stopped timers", "de": "Gestoppte Timer runden:"},
         "settings.rounding.up": {"en": "up to", "de": "aufrunden auf"},
@@ -217,6 +236,38 @@ class SettingsDialog(QDialog):
         self.reminder_minutes.setValue(daily.reminders.not_tracking_minutes)
         self.reminders_hint = QLabel()
         self.reminders_hint.setWordWrap(True)
+        reminders = daily.reminders
+        self.work_hours_label = QLabel()
+        self.work_start = QTimeEdit(formatting.to_qtime(reminders.work_start))
+        self.work_start.setObjectName("workStart")
+        self.work_hours_to = QLabel()
+        self.work_end = QTimeEdit(formatting.to_qtime(reminders.work_end))
+        self.work_end.setObjectName("workEnd")
+        for edit in (self.work_start, self.work_end):
+            edit.setDisplayFormat("HH:mm")
+        self.gap_label = QLabel()
+        self.gap_minutes = QSpinBox()
+        self.gap_minutes.setObjectName("gapMinutes")
+        self.gap_minutes.setRange(1, 720)
+        self.gap_minutes.setValue(reminders.gap_threshold_minutes)
+        self.long_timer_label = QLabel()
+        self.long_timer_hours = QSpinBox()
+        self.long_timer_hours.setObjectName("longTimerHours")
+        self.long_timer_hours.setRange(1, 24)
+        self.long_timer_hours.setValue(reminders.long_timer_hours)
+        self.reminders_error = InlineMessage()
+        self.reminders_error.setObjectName("remindersError")
+        self._reminder_details: tuple[QWidget, ...] = (
+            self.reminder_minutes,
+            self.work_hours_label,
+            self.work_start,
+            self.work_hours_to,
+            self.work_end,
+            self.gap_label,
+            self.gap_minutes,
+            self.long_timer_label,
+            self.long_timer_hours,
+        )
         self.rounding_check = QCheckBox()
         self.rounding_check.setObjectName("roundingEnabled")
         self.rounding_check.setChecked(daily.rounding.enabled)
@@ -234,15 +285,26 @@ class SettingsDialog(QDialog):
         tracking.addWidget(self.idle_source)
         tracking.addSpacing(6)
         tracking.addLayout(_row(self.reminders_check, self.reminder_minutes))
+        details = QFormLayout()
+        details.setContentsMargins(24, 0, 0, 0)
+        details.addRow(
+            self.work_hours_label, _row(self.work_start, self.work_hours_to, self.work_end)
+        )
+        details.addRow(self.gap_label, _row(self.gap_minutes))
+        details.addRow(self.long_timer_label, _row(self.long_timer_hours))
+        tracking.addLayout(details)
+        tracking.addWidget(self.reminders_error)
         tracking.addWidget(self.reminders_hint)
         tracking.addSpacing(6)
         tracking.addLayout(_row(self.rounding_check, self.rounding_mode, self.rounding_step))
         self.idle_check.toggled.connect(self.idle_minutes.setEnabled)
-        self.reminders_check.toggled.connect(self.reminder_minutes.setEnabled)
+        for detail in self._reminder_details:
+            self.reminders_check.toggled.connect(detail.setEnabled)
         self.rounding_check.toggled.connect(self.rounding_mode.setEnabled)
         self.rounding_check.toggled.connect(self.rounding_step.setEnabled)
         self.idle_minutes.setEnabled(daily.idle.enabled)
-        self.reminder_minutes.setEnabled(daily.reminders.enabled)
+        for detail in self._reminder_details:
+            detail.setEnabled(daily.reminders.enabled)
         self.rounding_mode.setEnabled(daily.rounding.enabled)
         self.rounding_step.setEnabled(daily.rounding.enabled)
 
@@ -290,6 +352,18 @@ class SettingsDialog(QDialog):
         self.reminder_minutes.setSuffix(tr("settings.minutes"))
         self.reminder_minutes.setAccessibleName(tr("settings.reminders"))
         self.reminders_hint.setText(tr("settings.reminders_hint"))
+        self.work_hours_label.setText(tr("settings.work_hours"))
+        self.work_hours_to.setText(tr("settings.work_hours_to"))
+        self.work_start.setAccessibleName(tr("settings.work_hours"))
+        self.work_end.setAccessibleName(
+            f"{tr('settings.work_hours')} {tr('settings.work_hours_to')}"
+        )
+        self.gap_label.setText(tr("settings.gap"))
+        self.gap_minutes.setSuffix(tr("settings.minutes"))
+        self.gap_minutes.setAccessibleName(tr("settings.gap"))
+        self.long_timer_label.setText(tr("settings.long_timer"))
+        self.long_timer_hours.setSuffix(tr("settings.hours"))
+        self.long_timer_hours.setAccessibleName(tr("settings.long_timer"))
         self.rounding_check.setText(tr("settings.rounding"))
         mode = self.rounding_mode.currentData() if self.rounding_mode.count() else None
         step = self.rounding_step.currentData() if self.rounding_step.count() else None
@@ -375,15 +449,28 @@ class SettingsDialog(QDialog):
         self.autostart_hint.setText(text)
 
     def daily_settings(self) -> DailySettings:
-        """The idle, reminder and rounding settings as the form shows them."""
+        """The idle, reminder and rounding settings as the form shows them; raises
+        `ReminderSettingsError` if the working hours make no day."""
         daily = self._daily
         mode: RoundingMode = "nearest" if self.rounding_mode.currentData() == "nearest" else "up"
+        start = formatting.from_qtime(self.work_start.time())
+        end = formatting.from_qtime(self.work_end.time())
+        # The midday check-in stays where it was if it still falls in the day, else the middle.
+        midday = daily.reminders.midday
+        if not start <= midday <= end:
+            middle = (start.hour * 60 + start.minute + end.hour * 60 + end.minute) // 2
+            midday = dt.time(middle // 60, middle % 60)
         return DailySettings(
             IdleSettings(self.idle_check.isChecked(), self.idle_minutes.value()),
             replace(
                 daily.reminders,
                 enabled=self.reminders_check.isChecked(),
                 not_tracking_minutes=self.reminder_minutes.value(),
+                work_start=start,
+                midday=midday,
+                work_end=end,
+                gap_threshold_minutes=self.gap_minutes.value(),
+                long_timer_hours=self.long_timer_hours.value(),
             ),
             RoundingPolicy(
                 self.rounding_check.isChecked(),
@@ -399,9 +486,15 @@ class SettingsDialog(QDialog):
     def apply(self) -> bool:
         """Save and apply what changed; False (the dialog stays open) if start at login
         could not be changed."""
+        try:
+            daily = self.daily_settings()
+        except ReminderSettingsError:
+            self.reminders_error.show_message(tr("settings.work_hours_invalid"))
+            self.work_end.setFocus()
+            return False
+        self.reminders_error.clear_message()
         autostart_ok = self._apply_autostart()
         settings = self._accounts.settings
-        daily = self.daily_settings()
         if daily != self._daily:
             self._accounts.update_extra(daily.to_extra())
             self._daily = daily

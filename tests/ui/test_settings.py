@@ -3,8 +3,10 @@ login, the idle source and minutes, reminders, rounding, and logout with confirm
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import QMessageBox
 
 from moco_desktop.app import AppContext
@@ -274,3 +276,50 @@ async def test_an_entry_of_a_moved_installation_is_written_anew(
     dialog.buttons.accepted.emit()
     command = system.autostart.registered_command()
     assert command == (sys.executable, "-m", "moco_desktop", "--autostart")
+
+
+async def test_working_hours_and_reminder_thresholds_are_set_in_settings(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    await logged_in(shell, moco)
+    dialog = shell.open_settings()
+    assert dialog.work_start.time() == QTime(8, 0)  # the defaults, shown
+    assert dialog.work_end.time() == QTime(18, 0)
+    dialog.work_start.setTime(QTime(9, 30))
+    dialog.work_end.setTime(QTime(16, 0))
+    dialog.gap_minutes.setValue(45)
+    dialog.long_timer_hours.setValue(8)
+    dialog.buttons.accepted.emit()
+
+    saved = shell.context.accounts.settings.extra["reminders"]
+    assert (saved["work_start"], saved["work_end"]) == ("09:30", "16:00")
+    assert saved["midday"] == "12:30"  # still inside the day: kept
+    assert (saved["gap_threshold_minutes"], saved["long_timer_hours"]) == (45, 8)
+    assistant = shell.assistant
+    assert assistant is not None
+    settings = assistant.reminders.engine.settings
+    assert (settings.work_start, settings.work_end) == (dt.time(9, 30), dt.time(16, 0))
+    assert settings.gap_threshold_minutes == 45
+
+
+async def test_a_working_day_that_ends_before_it_starts_is_refused_inline(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    await logged_in(shell, moco)
+    dialog = shell.open_settings()
+    dialog.work_start.setTime(QTime(17, 0))
+    dialog.work_end.setTime(QTime(9, 0))
+    dialog.gap_minutes.setValue(50)
+    dialog.buttons.accepted.emit()
+
+    assert dialog.isVisible()  # nothing lost: the form stays as typed
+    assert dialog.reminders_error.isVisible()
+    assert "end after it starts" in dialog.reminders_error.text()
+    assert dialog.gap_minutes.value() == 50
+    assert "reminders" not in shell.context.accounts.settings.extra
+
+    dialog.work_end.setTime(QTime(20, 0))
+    dialog.buttons.accepted.emit()
+    assert not dialog.isVisible()
+    saved = shell.context.accounts.settings.extra["reminders"]
+    assert (saved["work_start"], saved["midday"], saved["work_end"]) == ("17:00", "18:30", "20:00")
