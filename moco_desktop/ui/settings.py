@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -51,6 +53,8 @@ from moco_desktop.ui.session import SessionIdentity
 from moco_desktop.ui.style import InlineMessage, muted_colour, tone_colours
 
 logger = logging.getLogger("moco_desktop.ui")
+MIN_CONTENT_WIDTH = 516
+DIALOG_WIDTH = 540
 
 register(
     {
@@ -331,7 +335,11 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.apply_and_close)
         self.buttons.rejected.connect(self.reject)
         self.logout_button.clicked.connect(self.confirm_logout)
-        self.setMinimumWidth(540)
+        # The layout's minimum height is the window's, also when a hint appears or wraps later
+        # (a fixed minimum width would switch that off and squash the rows).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.general_box.setMinimumWidth(MIN_CONTENT_WIDTH)
+        self.resize(DIALOG_WIDTH, 0)  # as narrow as readable; the height follows the content
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -388,6 +396,7 @@ class SettingsDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("settings.ok"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("settings.cancel"))
         self.logout_button.setText(tr("settings.logout"))
+        self.fit_contents()
 
         from moco_desktop.core.i18n import system_language
 
@@ -424,6 +433,27 @@ class SettingsDialog(QDialog):
         self.idle_source.setStyleSheet(f"color: {colour.name()};")
         self.idle_source.setText(text)
         self.idle_source.setVisible(True)
+        self.fit_contents()
+
+    def fit_contents(self) -> None:
+        """Grow to the height the wrapped hints need at this width: Qt's minimum size of a
+        window leaves word wrap out, and the rows under a hint that wraps got squashed."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalMinimumSize().height()
+        )
+        if needed > self.height():
+            self.setMinimumHeight(needed)
+            self.resize(self.width(), needed)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_contents()
 
     def _autostart_enabled(self) -> bool:
         if self._autostart is None:

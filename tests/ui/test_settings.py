@@ -323,3 +323,27 @@ async def test_a_working_day_that_ends_before_it_starts_is_refused_inline(
     assert not dialog.isVisible()
     saved = shell.context.accounts.settings.extra["reminders"]
     assert (saved["work_start"], saved["midday"], saved["work_end"]) == ("17:00", "18:30", "20:00")
+
+
+async def test_no_row_is_squashed_when_hints_wrap(shell: DesktopShell, moco: Moco) -> None:
+    """Qt's minimum window size leaves word wrap out: the dialog grows to what it needs, in
+    both languages, instead of squeezing the rows under a wrapped hint."""
+    await logged_in(shell, moco)
+    for language in ("de", "en"):
+        dialog = shell.open_settings()
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData(language))
+        dialog.apply_and_close()
+        dialog = shell.open_settings()
+        dialog.update_idle_status()
+        for row in (
+            dialog.idle_minutes,
+            dialog.reminder_minutes,
+            dialog.work_start,
+            dialog.gap_minutes,
+            dialog.long_timer_hours,
+            dialog.rounding_step,
+            dialog.logout_button,
+        ):
+            assert row.height() >= row.minimumSizeHint().height(), (language, row.objectName())
+        dialog.reject()
+    set_language("en")
