@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import http
 import json
+import logging
 import math
 import re
 import selectors
@@ -43,6 +44,8 @@ from moco_desktop.demo.routing import (
     message,
 )
 from moco_desktop.demo.state import MocoState, UserRecord
+
+_log = logging.getLogger("moco_desktop.demo")
 
 __all__ = ["EmbeddedMocoServer", "RateLimitRule", "RecordedRequest"]
 
@@ -457,6 +460,15 @@ class _Listener(ThreadingHTTPServer):
             with self._connections_lock:
                 self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (or a connection dropped on purpose by a fault) is normal
+        here: logged, not printed to stderr as socketserver does."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError) or self._closing.is_set():
+            _log.debug("connection from %s ended: %r", client_address, error)
+        else:
+            _log.warning("error while serving %s", client_address, exc_info=True)
 
     def drop_connections(self) -> None:
         with self._connections_lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import httpx
@@ -200,3 +201,28 @@ def test_concurrent_clients(world: World, server: EmbeddedMocoServer) -> None:
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert set(pool.map(post, range(1, 25))) == {200}
     assert len({a.id for a in world.state.activities.values()}) == 24
+
+
+def test_a_client_going_away_is_logged_not_printed(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """socketserver prints every failed request's traceback to stderr; here a dropped
+    connection is normal (faults drop them on purpose) and a real error goes to the log."""
+    server = EmbeddedMocoServer(MocoState()).start()
+    try:
+        listener = server._listener
+        assert listener is not None
+        caplog.set_level(logging.DEBUG, logger="moco_desktop.demo")
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError:
+            listener.handle_error(None, ("127.0.0.1", 50000))
+        try:
+            raise ValueError("a bug in a handler")
+        except ValueError:
+            listener.handle_error(None, ("127.0.0.1", 50001))
+    finally:
+        server.stop()
+    assert capsys.readouterr().err == ""
+    levels = [(record.levelname, record.exc_info is not None) for record in caplog.records]
+    assert levels == [("DEBUG", False), ("WARNING", True)]
