@@ -28,7 +28,7 @@ from moco_desktop.app import AppContext
 from moco_desktop.core.errors import UserFacingError
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.services.account import ActiveAccount, LoginOutcome, NotLoggedInError
-from moco_desktop.system.memory import return_free_memory
+from moco_desktop.system.memory import return_free_memory_in_background
 from moco_desktop.ui.operations import OperationRunner
 from moco_desktop.ui.session import DEFAULT_REFRESH_INTERVAL, Session, SessionIdentity
 from moco_desktop.ui.tray import TrayController
@@ -79,7 +79,7 @@ def release_import_caches() -> None:
     first sync and the window's first layout leave several MiB of freed buffers behind.
     """
     linecache.clearcache()
-    return_free_memory()
+    return_free_memory_in_background()
 
 
 ASSISTANT_SERVICES = (
