@@ -14,23 +14,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from moco_desktop.api.errors import NotFoundError
 from moco_desktop.core.entities import Presence, UserRef
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.core.timemath import format_clock_time, overlaps, parse_clock_time
 from moco_desktop.services.sync import (
+    ChangeTarget,
     OperationKind,
     SyncState,
     SyncStateView,
     WorkspaceError,
     begin_step,
-    drop,
     ensure_settled,
     finish,
     iso,
-    parse_iso,
     previous_step,
     register_kind,
+    send_delete_reconciled,
+    send_update_reconciled,
 )
 from moco_desktop.storage.outbox import OutboxEntry
 
@@ -540,80 +540,39 @@ def _apply_day_home_office(workspace: Workspace, changed: Presence) -> None:
     )
 
 
+def _change_target(workspace: Workspace) -> ChangeTarget[Presence]:
+    client, cache = workspace.client, workspace.cache
+
+    async def update(presence_id: int, changes: Mapping[str, Any]) -> Presence:
+        arguments: dict[str, Any] = {}
+        if "from" in changes:
+            arguments["from_time"] = parse_clock_time(changes["from"])
+        if "to" in changes:
+            arguments["to_time"] = _time_or_none(changes["to"])
+        if "is_home_office" in changes:
+            arguments["is_home_office"] = bool(changes["is_home_office"])
+        return await client.update_presence(presence_id, **arguments)
+
+    return ChangeTarget(
+        fetch=client.presence,
+        store=lambda presence: cache.put_presences([presence]),
+        forget=cache.remove_presence,
+        update=update,
+        delete=client.delete_presence,
+        field_value=field_value,
+        describe_update=describe_update,
+        describe_delete=describe_delete,
+        update_step="patch",
+        after_update=lambda presence: _apply_day_home_office(workspace, presence),
+    )
+
+
 async def send_update(workspace: Workspace, entry: OutboxEntry) -> None:
-    payload = entry.payload
-    changes: Mapping[str, Any] = payload["changes"]
-    base: Mapping[str, Any] = payload.get("base", {})
-    remote = await workspace.client.presence(entry.target_id)
-    workspace.cache.put_presences([remote])
-    if all(field_value(remote, name) == value for name, value in changes.items()):
-        finish(workspace, entry)
-        return
-    edited_at = parse_iso(payload.get("edited_at"))
-    changed_remotely = [
-        name for name in changes if name in base and field_value(remote, name) != base[name]
-    ]
-    if (
-        changed_remotely
-        and remote.updated_at is not None
-        and edited_at is not None
-        and remote.updated_at > edited_at
-    ):
-        drop(workspace, entry)
-        workspace.notice(
-            "warning", "sync.conflict_remote_kept", entry.id, summary=describe_update(entry)
-        )
-        return
-    begin_step(workspace, entry, {"step": "patch", "changes": dict(changes)})
-    arguments: dict[str, Any] = {}
-    if "from" in changes:
-        arguments["from_time"] = parse_clock_time(changes["from"])
-    if "to" in changes:
-        arguments["to_time"] = _time_or_none(changes["to"])
-    if "is_home_office" in changes:
-        arguments["is_home_office"] = bool(changes["is_home_office"])
-    updated = await workspace.client.update_presence(entry.target_id, **arguments)
-    with workspace.database.transaction():
-        workspace.cache.put_presences([updated])
-        _apply_day_home_office(workspace, updated)
-        finish(workspace, entry)
-    if changed_remotely:
-        workspace.notice(
-            "info", "sync.conflict_local_kept", entry.id, summary=describe_update(entry)
-        )
+    await send_update_reconciled(workspace, entry, _change_target(workspace))
 
 
 async def send_delete(workspace: Workspace, entry: OutboxEntry) -> None:
-    payload = entry.payload
-    try:
-        remote = await workspace.client.presence(entry.target_id)
-    except NotFoundError:
-        if previous_step(entry) != "delete":
-            raise
-        workspace.cache.remove_presence(entry.target_id)
-        finish(workspace, entry)
-        return
-    base_updated_at = parse_iso(payload.get("base_updated_at"))
-    edited_at = parse_iso(payload.get("edited_at"))
-    if (
-        previous_step(entry) != "delete"
-        and base_updated_at is not None
-        and remote.updated_at is not None
-        and edited_at is not None
-        and remote.updated_at != base_updated_at
-        and remote.updated_at > edited_at
-    ):
-        workspace.cache.put_presences([remote])
-        drop(workspace, entry)
-        workspace.notice(
-            "warning", "sync.conflict_remote_kept", entry.id, summary=describe_delete(entry)
-        )
-        return
-    begin_step(workspace, entry, {"step": "delete"})
-    await workspace.client.delete_presence(entry.target_id)
-    with workspace.database.transaction():
-        workspace.cache.remove_presence(entry.target_id)
-        finish(workspace, entry)
+    await send_delete_reconciled(workspace, entry, _change_target(workspace))
 
 
 # --- describing and fixing -------------------------------------------------------------------

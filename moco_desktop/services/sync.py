@@ -26,7 +26,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from moco_desktop.api.errors import (
     ForbiddenError,
@@ -250,6 +250,121 @@ def drop(workspace: Workspace, entry: OutboxEntry) -> None:
     """The change is obsolete (deleted elsewhere, a newer edit won): it leaves the outbox."""
     workspace.outbox.remove(entry.id)
     workspace.record_dropped(entry.id)
+
+
+# --- updates and deletes of existing entities, reconciled with MOCO -------------------------
+
+
+class _Remote(Protocol):
+    @property
+    def updated_at(self) -> dt.datetime | None: ...
+
+
+RemoteT = TypeVar("RemoteT", bound=_Remote)
+
+
+def _same_value(name: str, remote: object, base: object) -> bool:
+    return remote == base
+
+
+@dataclass(frozen=True)
+class ChangeTarget(Generic[RemoteT]):
+    """How updates and deletes of one kind of entity (activity, presence) reach MOCO and the
+    cache; `send_update_reconciled` and `send_delete_reconciled` hold the rules they share."""
+
+    fetch: Callable[[int], Awaitable[RemoteT]]
+    store: Callable[[RemoteT], None]
+    forget: Callable[[int], None]
+    update: Callable[[int, Mapping[str, Any]], Awaitable[RemoteT]]
+    delete: Callable[[int], Awaitable[object]]
+    field_value: Callable[[RemoteT, str], object]
+    describe_update: Callable[[OutboxEntry], str]
+    describe_delete: Callable[[OutboxEntry], str]
+    update_step: str
+    """The request an update sends ("put", "patch"), recorded before it leaves."""
+    same_value: Callable[[str, object, object], bool] = _same_value
+    """Whether MOCO's value of a field is still the one the edit started from."""
+    after_update: Callable[[RemoteT], None] | None = None
+    """Further cache writes for the updated entity, in the same transaction."""
+
+
+def remote_is_newer(remote_updated_at: dt.datetime | None, edited_at: dt.datetime | None) -> bool:
+    return remote_updated_at is not None and edited_at is not None and remote_updated_at > edited_at
+
+
+async def send_update_reconciled(
+    workspace: Workspace, entry: OutboxEntry, target: ChangeTarget[RemoteT]
+) -> None:
+    """Send an edit. Already in MOCO: done. A field changed in MOCO after the edit was made:
+    MOCO's newer version wins (said as a notice); changed before it: the edit wins (said too)."""
+    payload = entry.payload
+    changes: Mapping[str, Any] = payload["changes"]
+    base: Mapping[str, Any] = payload.get("base", {})
+    remote = await target.fetch(entry.target_id)
+    target.store(remote)
+    if all(target.field_value(remote, name) == value for name, value in changes.items()):
+        finish(workspace, entry)
+        return
+    edited_at = parse_iso(payload.get("edited_at"))
+    changed_remotely = [
+        name
+        for name in changes
+        if name in base
+        and not target.same_value(name, target.field_value(remote, name), base[name])
+    ]
+    if changed_remotely and remote_is_newer(remote.updated_at, edited_at):
+        drop(workspace, entry)
+        workspace.notice(
+            "warning", "sync.conflict_remote_kept", entry.id, summary=target.describe_update(entry)
+        )
+        return
+    begin_step(workspace, entry, {"step": target.update_step, "changes": dict(changes)})
+    updated = await target.update(entry.target_id, changes)
+    with workspace.database.transaction():
+        target.store(updated)
+        if target.after_update is not None:
+            target.after_update(updated)
+        finish(workspace, entry)
+    if changed_remotely:
+        workspace.notice(
+            "info", "sync.conflict_local_kept", entry.id, summary=target.describe_update(entry)
+        )
+
+
+async def send_delete_reconciled(
+    workspace: Workspace, entry: OutboxEntry, target: ChangeTarget[RemoteT]
+) -> None:
+    """Send a deletion. Gone already after our own earlier attempt: done. Changed in MOCO
+    after the deletion was asked for: MOCO's version stays (said as a notice)."""
+    payload = entry.payload
+    try:
+        remote = await target.fetch(entry.target_id)
+    except NotFoundError:
+        if previous_step(entry) != "delete":
+            raise
+        target.forget(entry.target_id)
+        finish(workspace, entry)
+        return
+    base_updated_at = parse_iso(payload.get("base_updated_at"))
+    edited_at = parse_iso(payload.get("edited_at"))
+    if (
+        previous_step(entry) != "delete"
+        and base_updated_at is not None
+        and remote.updated_at is not None
+        and remote.updated_at != base_updated_at
+        and remote_is_newer(remote.updated_at, edited_at)
+    ):
+        target.store(remote)
+        drop(workspace, entry)
+        workspace.notice(
+            "warning", "sync.conflict_remote_kept", entry.id, summary=target.describe_delete(entry)
+        )
+        return
+    begin_step(workspace, entry, {"step": "delete"})
+    await target.delete(entry.target_id)
+    with workspace.database.transaction():
+        target.forget(entry.target_id)
+        finish(workspace, entry)
 
 
 # --- what is pending -------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from moco_desktop.api.errors import NotFoundError
 from moco_desktop.core.duration import format_duration
 from moco_desktop.core.entities import (
     Activity,
@@ -34,19 +33,21 @@ from moco_desktop.core.timemath import (
 from moco_desktop.services import presences as presence_ops
 from moco_desktop.services.presences import PresenceView
 from moco_desktop.services.sync import (
+    ChangeTarget,
     OperationKind,
     SyncState,
     SyncStateView,
     WorkspaceError,
     begin_step,
     cached_employments,
-    drop,
     ensure_settled,
     finish,
     iso,
     parse_iso,
     previous_step,
     register_kind,
+    send_delete_reconciled,
+    send_update_reconciled,
 )
 from moco_desktop.storage.outbox import OutboxEntry
 
@@ -805,83 +806,43 @@ def _finish_create(
         )
 
 
+def _change_target(workspace: Workspace) -> ChangeTarget[Activity]:
+    client, cache = workspace.client, workspace.cache
+
+    async def update(activity_id: int, changes: Mapping[str, Any]) -> Activity:
+        arguments: dict[str, Any] = dict(changes)
+        if "date" in arguments:
+            arguments["date"] = dt.date.fromisoformat(arguments["date"])
+        return await client.update_activity(activity_id, **arguments)
+
+    return ChangeTarget(
+        fetch=client.activity,
+        store=lambda activity: cache.put_activities([activity]),
+        forget=cache.remove_activity,
+        update=update,
+        delete=client.delete_activity,
+        field_value=field_value,
+        describe_update=describe_update,
+        describe_delete=describe_delete,
+        update_step="put",
+        same_value=_same_booking_value,
+    )
+
+
 async def send_update(workspace: Workspace, entry: OutboxEntry) -> None:
-    payload = entry.payload
-    changes: Mapping[str, Any] = payload["changes"]
-    base: Mapping[str, Any] = payload.get("base", {})
-    remote = await workspace.client.activity(entry.target_id)
-    workspace.cache.put_activities([remote])
-    if all(field_value(remote, name) == value for name, value in changes.items()):
-        finish(workspace, entry)
-        return
-    edited_at = parse_iso(payload.get("edited_at"))
-    changed_remotely = [
-        name
-        for name in changes
-        if name in base and _differs(name, field_value(remote, name), base[name])
-    ]
-    if changed_remotely and _remote_is_newer(remote.updated_at, edited_at):
-        drop(workspace, entry)
-        workspace.notice(
-            "warning", "sync.conflict_remote_kept", entry.id, summary=describe_update(entry)
-        )
-        return
-    begin_step(workspace, entry, {"step": "put", "changes": dict(changes)})
-    arguments: dict[str, Any] = dict(changes)
-    if "date" in arguments:
-        arguments["date"] = dt.date.fromisoformat(arguments["date"])
-    updated = await workspace.client.update_activity(entry.target_id, **arguments)
-    with workspace.database.transaction():
-        workspace.cache.put_activities([updated])
-        finish(workspace, entry)
-    if changed_remotely:
-        workspace.notice(
-            "info", "sync.conflict_local_kept", entry.id, summary=describe_update(entry)
-        )
+    await send_update_reconciled(workspace, entry, _change_target(workspace))
 
 
 async def send_delete(workspace: Workspace, entry: OutboxEntry) -> None:
-    payload = entry.payload
-    try:
-        remote = await workspace.client.activity(entry.target_id)
-    except NotFoundError:
-        if previous_step(entry) != "delete":
-            raise
-        workspace.cache.remove_activity(entry.target_id)
-        finish(workspace, entry)
-        return
-    base_updated_at = parse_iso(payload.get("base_updated_at"))
-    edited_at = parse_iso(payload.get("edited_at"))
-    if (
-        base_updated_at is not None
-        and remote.updated_at is not None
-        and remote.updated_at != base_updated_at
-        and _remote_is_newer(remote.updated_at, edited_at)
-        and previous_step(entry) != "delete"
-    ):
-        workspace.cache.put_activities([remote])
-        drop(workspace, entry)
-        workspace.notice(
-            "warning", "sync.conflict_remote_kept", entry.id, summary=describe_delete(entry)
-        )
-        return
-    begin_step(workspace, entry, {"step": "delete"})
-    await workspace.client.delete_activity(entry.target_id)
-    with workspace.database.transaction():
-        workspace.cache.remove_activity(entry.target_id)
-        finish(workspace, entry)
+    await send_delete_reconciled(workspace, entry, _change_target(workspace))
 
 
-def _differs(name: str, remote: object, base: object) -> bool:
-    """Whether MOCO's value differs from the one the edit started from. MOCO books a stopped
-    timer in whole minutes, so seconds within a minute count as the same."""
+def _same_booking_value(name: str, remote: object, base: object) -> bool:
+    """MOCO books a stopped timer in whole minutes, so seconds within a minute count as the
+    same."""
     if name == "seconds" and isinstance(remote, int) and isinstance(base, int):
-        return abs(remote - base) >= CATCH_UP_SECONDS
-    return remote != base
-
-
-def _remote_is_newer(remote_updated_at: dt.datetime | None, edited_at: dt.datetime | None) -> bool:
-    return remote_updated_at is not None and edited_at is not None and remote_updated_at > edited_at
+        return abs(remote - base) < CATCH_UP_SECONDS
+    return remote == base
 
 
 # --- describing and fixing -------------------------------------------------------------------
