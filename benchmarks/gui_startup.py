@@ -30,7 +30,6 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -41,7 +40,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 FLOOR_SCRIPT = textwrap.dedent(
     """
@@ -86,70 +84,6 @@ class Row:
         return self.app / self.floor
 
 
-class Process:
-    """A started process with its own user directories and startup report."""
-
-    def __init__(
-        self, command: list[str], env: dict[str, str], home: Path, report: str = "report.jsonl"
-    ) -> None:
-        home.mkdir(parents=True, exist_ok=True)
-        self.report = home / report
-        environment = dict(env)
-        for variable, sub in (
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_CACHE_HOME", "cache"),
-            ("XDG_STATE_HOME", "state"),
-        ):
-            (home / sub).mkdir(exist_ok=True)
-            environment[variable] = str(home / sub)
-        environment["MOCO_DESKTOP_STARTUP_REPORT"] = str(self.report)
-        environment["MOCO_DESKTOP_INSTANCE"] = f"moco-bench-{home.name}"
-        self.started = time.time()
-        self.popen = subprocess.Popen(
-            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def events(self) -> list[dict[str, Any]]:
-        if not self.report.exists():
-            return []
-        lines = self.report.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-
-    def wait_for(self, name: str, timeout: float = 60.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for event in self.events():
-                if event["event"] == name:
-                    return event
-            if self.popen.poll() is not None:
-                raise RuntimeError(f"process ended ({self.popen.returncode}) before {name!r}")
-            time.sleep(0.005)
-        raise RuntimeError(f"no {name!r} within {timeout} s")
-
-    def seconds_until(self, name: str) -> float:
-        return float(self.wait_for(name)["t"]) - self.started
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
-
-    def rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=5)
-
-
 def drop_page_cache() -> bool:
     try:
         os.sync()
@@ -169,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     from benchmarks.bytecode import compile_app
+    from benchmarks.processes import Started
     from moco_desktop.demo.seed import seed_demo
     from moco_desktop.demo.server import EmbeddedMocoServer
     from moco_desktop.demo.state import MocoState
@@ -215,14 +150,14 @@ def main(argv: list[str] | None = None) -> int:
             for run in range(options.runs):
                 if cold:
                     drop_page_cache()
-                bare = Process(floor_command, base_env, workdir / f"{prefix}floor{run}")
+                bare = Started.in_home(floor_command, base_env, workdir / f"{prefix}floor{run}")
                 times["floor_painted_s"].append(bare.seconds_until("painted"))
                 bare.stop()
                 home = workdir / f"{prefix}app{run}"
                 for kind in ("first", "app"):
                     if cold:
                         drop_page_cache()
-                    app = Process([*app_command, "--show"], app_env, home, f"{kind}.jsonl")
+                    app = Started.in_home([*app_command, "--show"], app_env, home, f"{kind}.jsonl")
                     if display is not None:
                         times[f"{kind}_tray_s"].append(app.seconds_until("tray_shown"))
                     painted = app.seconds_until("timesheet_painted")
@@ -242,9 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         painted_starts = starts["app_timesheet_painted_s"]
 
         # Idle: the three processes side by side, hidden timesheet (tray only).
-        bare = Process(floor_command, base_env, workdir / "idle-floor")
+        bare = Started.in_home(floor_command, base_env, workdir / "idle-floor")
         bare.wait_for("painted")
-        idle = Process(app_command, app_env, workdir / "idle-app")
+        idle = Started.in_home(app_command, app_env, workdir / "idle-app")
         idle.wait_for("data_loaded")
         project = next(
             p
@@ -260,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             timer_started_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
         )
         running_env = {**app_env, "MOCO_API_KEY": account.normal.api_key}
-        running = Process(app_command, running_env, workdir / "idle-running")
+        running = Started.in_home(app_command, running_env, workdir / "idle-running")
         loaded = running.wait_for("data_loaded")
         if not loaded.get("running"):
             running.wait_for("timer_state")

@@ -49,6 +49,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.processes import Home, Started
 from benchmarks.workload import ISSUE_WORKLOAD, TINY_WORKLOAD, Workload, seed_workload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,68 +138,6 @@ class ServerProcess:
                 self.command(cmd="quit")
                 self.popen.wait(timeout=10)
             except (OSError, RuntimeError, subprocess.TimeoutExpired):
-                self.popen.kill()
-                self.popen.wait(timeout=5)
-
-
-class Home:
-    """Private user directories (XDG) for one app identity: config, data, cache, state."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        for sub in ("config", "data", "cache", "state"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-
-    def env(self, base: dict[str, str]) -> dict[str, str]:
-        return {
-            **base,
-            "XDG_CONFIG_HOME": str(self.root / "config"),
-            "XDG_DATA_HOME": str(self.root / "data"),
-            "XDG_CACHE_HOME": str(self.root / "cache"),
-            "XDG_STATE_HOME": str(self.root / "state"),
-            "MOCO_DESKTOP_INSTANCE": f"moco-bench-{self.root.name}",
-        }
-
-
-class Started:
-    """A started GUI process that appends `{"event", "t"}` lines to a report file."""
-
-    def __init__(self, command: list[str], env: dict[str, str], report: Path) -> None:
-        report.unlink(missing_ok=True)
-        self.report = report
-        self.started = time.time()
-        self.popen = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def wait_for(self, name: str, timeout: float = 60.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.report.exists():
-                for line in self.report.read_text(encoding="utf-8").splitlines():
-                    event: dict[str, Any] = json.loads(line)
-                    if event.get("event") == name:
-                        return event
-            if self.popen.poll() is not None:
-                raise RuntimeError(f"process ended ({self.popen.returncode}) before {name!r}")
-            time.sleep(0.005)
-        raise RuntimeError(f"no {name!r} within {timeout} s")
-
-    def seconds_until(self, name: str) -> float:
-        return float(self.wait_for(name)["t"]) - self.started
-
-    def rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(timeout=5)
 
