@@ -36,6 +36,7 @@ from moco_desktop.core.i18n import register, tr
 from moco_desktop.services.timesheet import DayView, EntryView
 from moco_desktop.ui import formatting
 from moco_desktop.ui.style import Tone, muted_colour, running_colour, tone_colours
+from moco_desktop.ui.widgets import draw_item_frame
 
 register(
     {
@@ -270,13 +271,7 @@ class ProjectDelegate(QStyledItemDelegate):
         if not isinstance(entry, EntryView):
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        opt = draw_item_frame(self, painter, option, index)
         activity = entry.activity
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette = opt.palette

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.services.picker_search import DEFAULT_LIMIT, PickerChoice, PickerIndex
 from moco_desktop.ui.style import muted_colour, running_colour
-from moco_desktop.ui.widgets import PlaceholderListView
+from moco_desktop.ui.widgets import PlaceholderListView, draw_item_frame
 
 register(
     {
@@ -110,12 +110,7 @@ class PickerDelegate(QStyledItemDelegate):
         if not isinstance(choice, PickerChoice):
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        opt = draw_item_frame(self, painter, option, index)
         rect: QRect = opt.rect.adjusted(8, 4, -8, -4)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette = opt.palette

@@ -1,4 +1,5 @@
-"""Small widgets shared by the windows: item views that say why they are empty.
+"""Small widgets shared by the windows: item views that say why they are empty, and the frame
+of an item that a delegate paints its own text into.
 
 An empty list is never just blank: the view paints a short, translated explanation ("No time
 booked on this day yet…") in its middle, so an empty day and a broken one look different.
@@ -8,11 +9,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTableWidget,
+    QWidget,
+)
 
 from moco_desktop.ui.style import muted_colour
+
+
+def draw_item_frame(
+    delegate: QStyledItemDelegate,
+    painter: QPainter,
+    option: QStyleOptionViewItem,
+    index: QModelIndex | QPersistentModelIndex,
+) -> QStyleOptionViewItem:
+    """An item's background, selection and focus as the style draws them, without its text;
+    returns the prepared option for the delegate's own lines of text."""
+    opt = QStyleOptionViewItem(option)
+    delegate.initStyleOption(opt, index)
+    opt.text = ""
+    widget = opt.widget
+    style = widget.style() if widget is not None else None
+    if style is not None:
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+    return opt
 
 
 def _paint_placeholder(viewport: QWidget, text: str) -> None:
