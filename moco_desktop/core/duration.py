@@ -24,13 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.i18n import language, register
 from moco_desktop.core.timemath import format_clock_time, seconds_of_day
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 SECONDS_PER_MINUTE = 60
 SECONDS_PER_HOUR = 3600
@@ -193,12 +194,14 @@ def _hours_minutes(hours_text: str, minutes_text: str) -> int:
 
 
 def _fraction(number: str) -> Fraction:
+    from fractions import Fraction  # perf: decimal and fractions load when first needed
+
     return Fraction(number.replace(",", "."))
 
 
 def _rounded_seconds(value: Fraction) -> int:
     """Whole seconds, halves rounded up (the value is never negative here)."""
-    return int(value + Fraction(1, 2))
+    return int(value * 2 + 1) // 2
 
 
 def _checked_length(seconds: int) -> int:
@@ -265,6 +268,8 @@ def format_duration(seconds: int, style: DurationStyle = "hm", lang: str | None 
     English (`lang`, default: the current language). Negative values (a gap) get a leading `-`.
     """
     if style == "decimal":
+        from decimal import ROUND_HALF_UP, Decimal
+
         hours = (Decimal(seconds) / SECONDS_PER_HOUR).quantize(Decimal("0.01"), ROUND_HALF_UP)
         if hours == 0:
             hours = abs(hours)  # no "-0.00 h"

@@ -17,7 +17,6 @@ import asyncio
 import datetime as dt
 import logging
 import os
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -170,7 +169,7 @@ class Workspace:
         self.clock: Clock = clock or SystemClock()
         self.tz = tz
         self.settings = settings or SyncSettings()
-        self.lease_owner = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.lease_owner = f"{os.getpid()}:{os.urandom(6).hex()}"
         self._reachable: bool | None = None
         self._announced_reachable = True  # what observers were told (no banner at first)
         self.attempt_steps = 0

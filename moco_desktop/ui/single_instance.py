@@ -1,21 +1,35 @@
 """One running app per user: a second launch asks the first to come forward and exits.
 
-The first instance listens on a local socket (a named pipe on Windows) whose name includes the
-user name; a later launch connects, sends `show`, and quits. A socket left behind by a crashed
-instance is removed before listening. Demo mode uses a name of its own, so a demo can run beside
+The first instance listens on a local socket whose name includes the user name; a later launch
+connects, sends `show`, and quits. Demo mode uses a name of its own, so a demo can run beside
 the real app.
+
+On Linux and macOS the socket is a Unix domain socket in the temporary directory (where Qt's
+QLocalServer puts it too), served with Python's `socket` module and a QSocketNotifier: QtNetwork
+would add ~10 ms and a few MiB before the tray icon shows. The socket file is readable by its
+owner only. A socket file left behind by a crash (nobody answers on it) is replaced; one with a
+live instance behind it is not. On Windows a named pipe (QLocalServer) does the same.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import getpass
 import hashlib
+import os
+import socket
+import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QObject, QSocketNotifier, Signal
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 SHOW_COMMAND = b"show\n"
 _CONNECT_TIMEOUT_MS = 500
+_USE_UNIX_SOCKET = sys.platform != "win32"
 
 
 def instance_name(variant: str = "") -> str:
@@ -28,16 +42,36 @@ def instance_name(variant: str = "") -> str:
     return f"moco-desktop-{tag}"
 
 
+def socket_path(name: str) -> str:
+    """Where the Unix socket of `name` lives: Qt's temporary directory (`$TMPDIR` or /tmp)."""
+    return os.path.join(os.environ.get("TMPDIR") or "/tmp", name)
+
+
 def notify_running_instance(name: str) -> bool:
     """Ask a running instance to show itself; True if one answered."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(_CONNECT_TIMEOUT_MS):
+    if not _USE_UNIX_SOCKET:
+        return _notify_by_pipe(name)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.settimeout(_CONNECT_TIMEOUT_MS / 1000)
+        try:
+            client.connect(socket_path(name))
+            client.sendall(SHOW_COMMAND)
+        except OSError:
+            return False
+    return True
+
+
+def _notify_by_pipe(name: str) -> bool:
+    from PySide6.QtNetwork import QLocalSocket
+
+    pipe = QLocalSocket()
+    pipe.connectToServer(name)
+    if not pipe.waitForConnected(_CONNECT_TIMEOUT_MS):
         return False
-    socket.write(SHOW_COMMAND)
-    socket.flush()
-    socket.waitForBytesWritten(_CONNECT_TIMEOUT_MS)
-    socket.disconnectFromServer()
+    pipe.write(SHOW_COMMAND)
+    pipe.flush()
+    pipe.waitForBytesWritten(_CONNECT_TIMEOUT_MS)
+    pipe.disconnectFromServer()
     return True
 
 
@@ -49,29 +83,128 @@ class SingleInstance(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._on_connection)
+        self._listener: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._clients: dict[int, tuple[socket.socket, QSocketNotifier]] = {}
+        self._pipe_server: QLocalServer | None = None
 
     def listen(self) -> bool:
         """Start listening; False if the name cannot be taken (then run without it)."""
-        if self._server.listen(self.name):
-            return True
-        QLocalServer.removeServer(self.name)  # a stale socket file after a crash
-        return self._server.listen(self.name)
+        if not _USE_UNIX_SOCKET:
+            return self._listen_on_pipe()
+        path = socket_path(self.name)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            _bind_owner_only(listener, path)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE or _answers(path):
+                listener.close()
+                return False
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # a socket file left by a crash: nobody answers on it
+            try:
+                _bind_owner_only(listener, path)
+            except OSError:
+                listener.close()
+                return False
+        listener.listen(4)
+        listener.setblocking(False)
+        self._listener = listener
+        self._notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._accept)
+        return True
 
     def close(self) -> None:
-        self._server.close()
+        for client, notifier in self._clients.values():
+            notifier.setEnabled(False)
+            notifier.deleteLater()
+            client.close()
+        self._clients.clear()
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+            with contextlib.suppress(OSError):
+                os.unlink(socket_path(self.name))
+        if self._pipe_server is not None:
+            self._pipe_server.close()
 
-    def _on_connection(self) -> None:
-        while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._on_ready(s))
-            socket.disconnected.connect(socket.deleteLater)
-            if socket.bytesAvailable():
-                self._on_ready(socket)
+    def _accept(self) -> None:
+        listener = self._listener
+        while listener is not None:
+            try:
+                client, _address = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            client.setblocking(False)
+            notifier = QSocketNotifier(client.fileno(), QSocketNotifier.Type.Read, self)
+            self._clients[client.fileno()] = (client, notifier)
+            notifier.activated.connect(lambda *_signal, c=client: self._read(c))
 
-    def _on_ready(self, socket: QLocalSocket) -> None:
-        data = bytes(socket.readAll().data())
+    def _read(self, client: socket.socket) -> None:
+        try:
+            data = client.recv(64)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
         if SHOW_COMMAND.strip() in data:
             self.activationRequested.emit()
+        if not data or SHOW_COMMAND.strip() in data:
+            _client, notifier = self._clients.pop(client.fileno(), (client, None))
+            if notifier is not None:
+                notifier.setEnabled(False)
+                notifier.deleteLater()
+            client.close()
+
+    # --- Windows: a named pipe ------------------------------------------------------------------
+
+    def _listen_on_pipe(self) -> bool:
+        from PySide6.QtNetwork import QLocalServer
+
+        server = self._pipe_server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        server.newConnection.connect(self._on_pipe_connection)
+        if server.listen(self.name):
+            return True
+        QLocalServer.removeServer(self.name)
+        return server.listen(self.name)
+
+    def _on_pipe_connection(self) -> None:
+        server = self._pipe_server
+        while server is not None and server.hasPendingConnections():
+            pipe = server.nextPendingConnection()
+            pipe.readyRead.connect(lambda p=pipe: self._on_pipe_ready(p))
+            pipe.disconnected.connect(pipe.deleteLater)
+            if pipe.bytesAvailable():
+                self._on_pipe_ready(pipe)
+
+    def _on_pipe_ready(self, pipe: QLocalSocket) -> None:
+        data = bytes(pipe.readAll().data())
+        if SHOW_COMMAND.strip() in data:
+            self.activationRequested.emit()
+
+
+def _bind_owner_only(listener: socket.socket, path: str) -> None:
+    """Bind `listener` to `path` with a socket file only its owner may connect to."""
+    previous = os.umask(0o077)
+    try:
+        listener.bind(path)
+    finally:
+        os.umask(previous)
+
+
+def _answers(path: str) -> bool:
+    """Whether an instance is listening on the socket file at `path`."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(_CONNECT_TIMEOUT_MS / 1000)
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True

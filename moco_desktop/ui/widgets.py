@@ -7,10 +7,10 @@ booked on this day yet…") in its middle, so an empty day and a broken one look
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -62,13 +62,27 @@ else:
 
 
 class _PlaceholderMixin(_ItemViewBase):
-    """`placeholder` painted in the middle of the view while its model has no rows."""
+    """`placeholder` painted in the middle of the view while its model has no rows.
+
+    The view paints on a viewport widget of its own, made here: Qt's default viewport is an
+    internal class, and the first time PySide6 wraps an object of a class it does not know it
+    creates the Python types of every QWidget subclass to find the nearest one (~10 ms, on the
+    way to the timesheet's first paint). Ours is a plain QWidget that Python already knows.
+    """
 
     _placeholder = ""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        viewport = QWidget()
+        viewport.setBackgroundRole(QPalette.ColorRole.Base)  # as Qt's own viewport
+        viewport.setAutoFillBackground(True)
+        self.setViewport(viewport)
+        self._viewport = viewport
+
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
-        self.viewport().update()
+        self._viewport.update()
 
     def placeholder(self) -> str:
         return self._placeholder
@@ -77,7 +91,7 @@ class _PlaceholderMixin(_ItemViewBase):
         super().paintEvent(event)
         model = self.model()
         if self._placeholder and (model is None or model.rowCount(self.rootIndex()) == 0):
-            _paint_placeholder(self.viewport(), self._placeholder)
+            _paint_placeholder(self._viewport, self._placeholder)
 
 
 class PlaceholderListView(_PlaceholderMixin, QListView):
