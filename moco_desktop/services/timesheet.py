@@ -18,6 +18,7 @@ from moco_desktop.core.duration import format_duration
 from moco_desktop.core.entities import (
     Activity,
     CustomerRef,
+    Employment,
     NamedRef,
     PlanningEntry,
     Schedule,
@@ -180,12 +181,42 @@ class DayView:
     def open_presence(self) -> PresenceView | None:
         return next((p for p in self.presences if p.presence.is_open), None)
 
+    @property
+    def summary(self) -> DaySummary:
+        return DaySummary(
+            date=self.date,
+            booked_seconds=self.booked_seconds,
+            presence_seconds=self.presence_seconds,
+            target_seconds=self.target_seconds,
+            pending=self.pending,
+            schedules=self.schedules,
+            planning=self.planning,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DaySummary:
+    """A day of the week strip: its totals (running timers counted), without its entries."""
+
+    date: dt.date
+    booked_seconds: int
+    presence_seconds: int
+    target_seconds: int
+    pending: bool = False
+    schedules: tuple[Schedule, ...] = ()
+    planning: tuple[PlanningEntry, ...] = ()
+
+    @property
+    def gap_seconds(self) -> int:
+        """Presence minus booked time: positive while time is still to be booked."""
+        return self.presence_seconds - self.booked_seconds
+
 
 @dataclass(frozen=True, slots=True)
 class WeekView:
-    """An ISO week, Monday to Sunday."""
+    """An ISO week, Monday to Sunday: each day's totals. `Workspace.day` has a day's entries."""
 
-    days: tuple[DayView, ...]
+    days: tuple[DaySummary, ...]
 
     @property
     def monday(self) -> dt.date:
@@ -274,37 +305,106 @@ def day_view(workspace: Workspace, date: dt.date) -> DayView:
 
 
 def week_view(workspace: Workspace, date: dt.date) -> WeekView:
+    """The week's totals. Only the entries with a running timer or a pending change are
+    decoded; the others' seconds come from the cache as stored (a busy week is a thousand
+    entries, and the week strip is on screen at every start)."""
     days = week_days(date)
-    return WeekView(tuple(_days(workspace, days[0], days[-1])))
+    date_from, date_to = days[0], days[-1]
+    context = _DayContext.read(workspace, date_from, date_to)
+    now = context.now
+    overlay = activity_overlay(workspace)
+    booked = dict.fromkeys(days, 0)
+    pending: set[dt.date] = set()
+    for activity_id, day, seconds, running in workspace.cache.activity_seconds_between(
+        date_from, date_to
+    ):
+        if activity_id in overlay:
+            continue
+        if running:
+            activity = workspace.cache.activity(activity_id)
+            seconds = activity.elapsed_seconds(now) if activity is not None else seconds
+        booked[day] += seconds
+    for overlaid in overlay.values():
+        shown = overlaid.activity
+        if shown is not None and date_from <= shown.date <= date_to:
+            booked[shown.date] += shown.elapsed_seconds(now)
+            pending.add(shown.date)
+    summaries = []
+    for day in days:
+        presences, presence_seconds, target_seconds, schedules, planning = context.parts(day)
+        summaries.append(
+            DaySummary(
+                date=day,
+                booked_seconds=booked[day],
+                presence_seconds=presence_seconds,
+                target_seconds=target_seconds,
+                pending=day in pending or any(p.pending for p in presences),
+                schedules=schedules,
+                planning=planning,
+            )
+        )
+    return WeekView(tuple(summaries))
+
+
+@dataclass(frozen=True, slots=True)
+class _DayContext:
+    """What a range of days needs besides its entries: presences, schedules, planning and the
+    employments that give each day its target."""
+
+    now: dt.datetime
+    local_now: dt.datetime
+    presences: list[PresenceView]
+    schedules: tuple[Schedule, ...]
+    planning: tuple[PlanningEntry, ...]
+    employments: tuple[Employment, ...]
+
+    @classmethod
+    def read(cls, workspace: Workspace, date_from: dt.date, date_to: dt.date) -> _DayContext:
+        return cls(
+            now=workspace.now(),
+            local_now=workspace.local_now(),
+            presences=presence_ops.presences_between(workspace, date_from, date_to),
+            schedules=workspace.schedules(date_from, date_to),
+            planning=workspace.planning_entries(date_from, date_to),
+            employments=cached_employments(workspace),
+        )
+
+    def parts(
+        self, day: dt.date
+    ) -> tuple[tuple[PresenceView, ...], int, int, tuple[Schedule, ...], tuple[PlanningEntry, ...]]:
+        """The day's presences, presence seconds, target seconds, schedules and planning."""
+        presences = tuple(p for p in self.presences if p.presence.date == day)
+        schedules = tuple(s for s in self.schedules if s.date == day)
+        return (
+            presences,
+            total_presence_seconds(
+                (p.presence for p in presences), self.local_now.replace(tzinfo=None)
+            ),
+            day_target_seconds(day, self.employments, schedules),
+            schedules,
+            tuple(p for p in self.planning if p.covers(day)),
+        )
 
 
 def _days(workspace: Workspace, date_from: dt.date, date_to: dt.date) -> list[DayView]:
-    now = workspace.now()
-    local_now = workspace.local_now()
+    context = _DayContext.read(workspace, date_from, date_to)
     entries = entries_between(workspace, date_from, date_to)
-    presences = presence_ops.presences_between(workspace, date_from, date_to)
-    schedules = workspace.schedules(date_from, date_to)
-    planning = workspace.planning_entries(date_from, date_to)
-    employments = cached_employments(workspace)
     views: list[DayView] = []
     day = date_from
     while day <= date_to:
         day_entries = tuple(e for e in entries if e.activity.date == day)
-        day_presences = tuple(p for p in presences if p.presence.date == day)
-        day_schedules = tuple(s for s in schedules if s.date == day)
+        presences, presence_seconds, target_seconds, schedules, planning = context.parts(day)
         views.append(
             DayView(
                 date=day,
-                now=now,
+                now=context.now,
                 entries=day_entries,
-                presences=day_presences,
-                booked_seconds=booked_seconds((e.activity for e in day_entries), now),
-                presence_seconds=total_presence_seconds(
-                    (p.presence for p in day_presences), local_now.replace(tzinfo=None)
-                ),
-                target_seconds=day_target_seconds(day, employments, day_schedules),
-                schedules=day_schedules,
-                planning=tuple(p for p in planning if p.covers(day)),
+                presences=presences,
+                booked_seconds=booked_seconds((e.activity for e in day_entries), context.now),
+                presence_seconds=presence_seconds,
+                target_seconds=target_seconds,
+                schedules=schedules,
+                planning=planning,
             )
         )
         day += dt.timedelta(days=1)

@@ -127,6 +127,28 @@ CREATE TABLE sync_marks (
 )
 """
 
+
+def _v4_activity_seconds(connection: sqlite3.Connection) -> None:
+    """Activities carry their booked seconds in a column of their own, read from the payload."""
+    import json
+
+    connection.execute("ALTER TABLE activities ADD COLUMN seconds INTEGER NOT NULL DEFAULT 0")
+    rows = connection.execute(
+        "SELECT account_key, acting_user_id, id, payload FROM activities"
+    ).fetchall()
+    updates = []
+    for account_key, acting_user_id, activity_id, payload in rows:
+        try:
+            seconds = int(json.loads(payload).get("seconds") or 0)
+        except (ValueError, TypeError, AttributeError):
+            seconds = 0
+        updates.append((seconds, account_key, acting_user_id, activity_id))
+    connection.executemany(
+        "UPDATE activities SET seconds = ? WHERE account_key = ? AND acting_user_id = ? AND id = ?",
+        updates,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -140,6 +162,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "incremental refresh marks (updated_after, last full reconciliation)",
         _script(_V3_SYNC_MARKS),
+    ),
+    Migration(
+        4,
+        "activities carry their booked seconds (a week's totals without decoding its entries)",
+        _v4_activity_seconds,
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

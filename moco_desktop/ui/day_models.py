@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from moco_desktop.core.i18n import register, tr
-from moco_desktop.services.timesheet import DayView, EntryView
+from moco_desktop.services.timesheet import DaySummary, DayView, EntryView
 from moco_desktop.ui import formatting
 from moco_desktop.ui.style import Tone, muted_colour, running_colour, tone_colours
 from moco_desktop.ui.widgets import draw_item_frame
@@ -330,7 +330,7 @@ class DayCell(QAbstractButton):
         self.absence = ""
         self.clicked.connect(lambda: self.picked.emit(self.date))
 
-    def set_day(self, day: DayView, *, today: dt.date) -> None:
+    def set_day(self, day: DaySummary, *, today: dt.date) -> None:
         self.date = day.date
         self.booked = day.booked_seconds
         self.target = day.target_seconds

@@ -49,7 +49,7 @@ from moco_desktop.core.i18n import register, tr
 from moco_desktop.core.timemath import parse_clock_time, week_label
 from moco_desktop.services.events import Notice
 from moco_desktop.services.presences import PresenceView
-from moco_desktop.services.timesheet import DayView, EntryView, WeekView
+from moco_desktop.services.timesheet import DaySummary, DayView, EntryView, WeekView
 from moco_desktop.services.workspace import ChangeResult
 from moco_desktop.ui import formatting
 from moco_desktop.ui.banners import Banner, MessageBar
@@ -597,7 +597,7 @@ class TimesheetWindow(QMainWindow):
         session = self.session
         today = session.today()
         week = session.week(self._date)
-        day = next(d for d in week.days if d.date == self._date)
+        day = session.day(self._date)
         self._day = day
         selected = self.selected_entry()
         self.model.set_day(day, today)
@@ -632,7 +632,7 @@ class TimesheetWindow(QMainWindow):
             self.progress.setFormat(tr("timesheet.first_sync"))
         self.progress.setVisible(loading)
 
-    def _set_cell(self, cell: DayCell, day: DayView, today: dt.date) -> None:
+    def _set_cell(self, cell: DayCell, day: DaySummary, today: dt.date) -> None:
         """A day of the week strip; its tooltip also names the planned hours."""
         cell.set_day(day, today=today)
         planned = planned_seconds(day)
@@ -833,7 +833,7 @@ class TimesheetWindow(QMainWindow):
             self._update_summary(self._day)
             for cell in self.day_cells:
                 if cell.date == self._date:
-                    self._set_cell(cell, self._day, self.session.today())
+                    self._set_cell(cell, self._day.summary, self.session.today())
         self._update_running()
 
     def _on_activities_changed(self, dates: frozenset[dt.date]) -> None:
@@ -1145,7 +1145,7 @@ class TimesheetWindow(QMainWindow):
 PENDING_MARK = "⟳"
 
 
-def planned_seconds(day: DayView) -> int:
+def planned_seconds(day: DaySummary | DayView) -> int:
     """The hours MOCO's planning gives the day (all of the person's planning entries)."""
     return sum(_seconds(entry.hours_per_day) for entry in day.planning)
 

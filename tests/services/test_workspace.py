@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from moco_desktop.core.timemath import week_days
 from moco_desktop.services.events import (
     DataChanged,
     Notice,
@@ -196,7 +197,7 @@ async def test_unknown_fields_and_entries_are_refused(harness: Harness) -> None:
     await workspace.refresh()
     with pytest.raises(WorkspaceError, match="no time entry"):
         await workspace.update_activity(123, seconds=5)
-    past = workspace.week(TODAY - dt.timedelta(days=7)).days[0].entries[0]
+    past = workspace.day(week_days(TODAY - dt.timedelta(days=7))[0]).entries[0]
     with pytest.raises(WorkspaceError, match="no field"):
         await workspace.update_activity(past.id, hours=5)
 
@@ -239,6 +240,40 @@ async def test_week_view_adds_up_days_and_targets(harness: Harness) -> None:
     assert TODAY - dt.timedelta(days=10) <= min(workspace.visible_weeks)
 
 
+async def test_week_totals_match_the_days_with_timers_and_pending_changes(
+    harness: Harness,
+) -> None:
+    # The week strip's totals are read without decoding the entries; they must still be what
+    # each day shows: running timers ticking, offline changes applied, deleted entries gone.
+    workspace = harness.workspace()
+    await workspace.refresh()
+    project_id, task_id = harness.bookable()
+    await workspace.start_timer(project_id, task_id, "Running")
+    harness.advance(minutes=25)
+    harness.server.faults.refuse_connections = True
+    await workspace.log_activity(TODAY, project_id, task_id, 1800, "Offline")
+    monday = week_days(TODAY)[0]
+    earlier = next(iter(workspace.day(monday).entries), None)
+    if earlier is None:
+        earlier_day = next(d for d in week_days(TODAY) if workspace.day(d).entries)
+        earlier = workspace.day(earlier_day).entries[0]
+    await workspace.update_activity(earlier.id, seconds=earlier.activity.seconds + 900)
+    others = [e for d in week_days(TODAY) for e in workspace.day(d).entries if e.id != earlier.id]
+    deleted = next(e for e in others if not e.is_running and not e.is_local)
+    await workspace.delete_activity(deleted.id)
+
+    week = workspace.week(TODAY)
+
+    assert tuple(day.date for day in week.days) == tuple(week_days(TODAY))
+    for summary in week.days:
+        assert summary == workspace.day(summary.date).summary
+    assert week.pending
+    today = next(day for day in week.days if day.date == TODAY)
+    assert today.booked_seconds >= 1800 + 25 * 60
+    harness.advance(minutes=5)
+    assert workspace.week(TODAY).booked_seconds == week.booked_seconds + 5 * 60
+
+
 async def test_acting_for_a_colleague_keeps_everything_apart(harness: Harness) -> None:
     mine = harness.workspace(staff=True)
     as_jonas = harness.workspace(staff=True, acting_user_id=harness.jonas)
@@ -263,7 +298,8 @@ async def test_acting_for_a_colleague_keeps_everything_apart(harness: Harness) -
     assert (post.auth_user_id, post.impersonated_user_id) == (harness.anna, harness.jonas)
     assert [e.activity.user.id for e in as_jonas.day(TODAY).entries] == [harness.jonas]
     assert mine.day(TODAY).entries == ()
-    assert {e.activity.user.id for d in mine.week(TODAY).days for e in d.entries} <= {harness.anna}
+    week = week_days(TODAY)
+    assert {e.activity.user.id for d in week for e in mine.day(d).entries} <= {harness.anna}
 
 
 async def test_acting_for_someone_without_permission_stops_sending(harness: Harness) -> None:

@@ -17,6 +17,7 @@ from moco_desktop.core.entities import (
     Task,
     UserRef,
 )
+from moco_desktop.storage import cache as cache_module
 from moco_desktop.storage.cache import CacheStore, SyncMark
 from moco_desktop.storage.database import Database, open_memory_database
 
@@ -55,6 +56,28 @@ def test_activities_round_trip(database: Database) -> None:
         2,
     ]
     assert cache.running_activities() == [running]
+
+
+def test_seconds_of_a_range_are_read_without_decoding(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 14)
+    cache.put_activities(
+        [
+            activity(1, day, seconds=900),
+            activity(2, day, seconds=1800, timer_started_at=NOW),
+            activity(3, day + dt.timedelta(days=1), seconds=60),
+            activity(4, day + dt.timedelta(days=9), seconds=60),
+        ]
+    )
+    cache.put_activities([activity(1, day, seconds=1200)])  # an update changes the seconds too
+
+    rows = cache.activity_seconds_between(day, day + dt.timedelta(days=6))
+
+    assert sorted(rows) == [
+        (1, day, 1200, False),
+        (2, day, 1800, True),
+        (3, day + dt.timedelta(days=1), 60, False),
+    ]
 
 
 def test_replacing_a_range_removes_entries_deleted_elsewhere(database: Database) -> None:
@@ -155,6 +178,23 @@ def test_decoded_reads_are_reused_until_the_stored_row_changes(database: Databas
     assert cache.document_list("projects", AssignedProject) == renamed
     cache.clear()
     assert cache.document_list("projects", AssignedProject) is None
+
+
+def test_only_the_most_recently_used_decoded_activities_are_kept(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "DECODED_ACTIVITIES_KEPT", 3)
+    cache = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 13)
+    cache.put_activities([activity(i, day) for i in range(1, 5)])
+    assert cache.activity(1) == activity(1, day)  # dropped from memory, read again
+    first = cache.activity(1)
+    assert cache.activity(1) is first  # kept once read
+    cache.activity(2)
+    cache.activity(3)
+    cache.activity(4)  # the least recently used (1) goes
+    assert cache.activity(1) is not first
+    assert cache.activity(1) == first
 
 
 def test_stored_payloads_tell_what_changed_without_decoding(database: Database) -> None:

@@ -108,6 +108,24 @@ def test_migrating_from_version_1_keeps_the_data(tmp_path: Path) -> None:
     database.close()
 
 
+def test_migrating_to_version_4_reads_each_activitys_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "moco.sqlite3"
+    old = open_database(path, migrations=MIGRATIONS[:3])
+    for activity_id, payload in ((1, '{"id": 1, "seconds": 5400}'), (2, "{}"), (3, "[]")):
+        old.execute(
+            "INSERT INTO activities (account_key, acting_user_id, id, date, payload) "
+            "VALUES ('acme#1', 1, ?, '2024-03-14', ?)",
+            (activity_id, payload),
+        )
+    old.close()
+
+    database = open_database(path)
+
+    rows = database.rows("SELECT id, seconds FROM activities ORDER BY id")
+    assert [(row["id"], row["seconds"]) for row in rows] == [(1, 5400), (2, 0), (3, 0)]
+    database.close()
+
+
 def test_each_migration_step_applies_in_order(tmp_path: Path) -> None:
     path = tmp_path / "moco.sqlite3"
     for count in range(1, len(MIGRATIONS) + 1):
