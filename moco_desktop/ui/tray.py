@@ -196,8 +196,10 @@ class TrayController(QObject):
 
     # --- binding ------------------------------------------------------------------------------
 
-    def bind(self, session: Session | None) -> None:
-        """Show `session` (None: logged out; only Settings and Quit work)."""
+    def bind(self, session: Session | None, *, menu_now: bool = True) -> None:
+        """Show `session` (None: logged out; only Settings and Quit work). `menu_now=False`:
+        the icon at once, the menu (recent entries read from the cache) when `refresh_menu`
+        is called or the menu opens; the start-up paints the timesheet first."""
         if self.session is not None:
             self.session.tick.disconnect(self._on_tick)
             for signal in (
@@ -221,7 +223,10 @@ class TrayController(QObject):
                 session.referenceChanged,
             ):
                 signal.connect(self._on_session_changed)
-        self.refresh()
+        if menu_now:
+            self.refresh()
+        else:
+            self._refresh_icon()
 
     def show(self) -> None:
         self.tray.show()
@@ -340,9 +345,7 @@ class TrayController(QObject):
         else:
             self.act_as_action.setText(tr("tray.act_as"))
             self.act_as_action.setVisible(session is not None and session.is_staff)
-        self.accounts_action.setText(tr("tray.accounts"))
-        self.accounts_action.setVisible(logged_in and bool(self._accounts))
-        self._fill_accounts_menu()
+        self._refresh_accounts()
         self.settings_action.setText(tr("tray.settings"))
         self.quit_action.setText(tr("tray.quit"))
 
@@ -352,7 +355,12 @@ class TrayController(QObject):
         """The stored logins for the Accounts submenu (empty: the submenu is hidden)."""
         self._accounts = list(accounts)
         self._active_account = active_id
-        self.refresh_menu()
+        self._refresh_accounts()
+
+    def _refresh_accounts(self) -> None:
+        self.accounts_action.setText(tr("tray.accounts"))
+        self.accounts_action.setVisible(self.session is not None and bool(self._accounts))
+        self._fill_accounts_menu()
 
     def _fill_accounts_menu(self) -> None:
         shown = (tuple(self._accounts), self._active_account, tr("tray.add_account"))

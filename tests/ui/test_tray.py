@@ -239,3 +239,15 @@ async def test_showing_the_timesheet_prepares_the_picker_too(
 
 def _picker_prepared(shell: DesktopShell) -> bool:
     return shell._picker_prepared
+
+
+async def test_the_menu_is_filled_once_the_timesheet_has_been_painted(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    # Start-up paints the window first; the recent entries (read from the cache) follow.
+    await shell.login_with_api_key("demo", moco.account.staff.api_key, show=True)
+    assert shell.timesheet is not None
+    assert shell.timesheet.isVisible()
+    await wait_for(lambda: any(action.isVisible() for action in shell.tray.recent_actions))
+    assert shell.tray.recent_actions[0].text()
+    assert not shell._tray_menu_after_paint
