@@ -95,7 +95,8 @@ class QuickEntryField(QWidget):
 
         self.edit = QLineEdit()
         self.edit.setObjectName("quickEntry")
-        self.edit.setClearButtonEnabled(True)
+        # perf: the clear button's icon is looked up in the icon theme (~4 ms); it only shows
+        # with text in the field, so it is enabled with the first keystroke.
         self.preview_label = QLabel()
         self.preview_label.setObjectName("quickPreview")
         self.preview_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -143,6 +144,8 @@ class QuickEntryField(QWidget):
         self.update_preview()
 
     def _text_changed(self, _text: str) -> None:
+        if not self.edit.isClearButtonEnabled():
+            self.edit.setClearButtonEnabled(True)
         self.confirmation.clear_message()
         self._preview_timer.start()
 

@@ -44,7 +44,9 @@ async def test_the_preview_shows_what_enter_books_and_enter_books_it(
     task = project.task(task_id)
     assert task is not None
 
+    assert not field.edit.isClearButtonEnabled()  # nothing to clear yet
     QTest.keyClicks(field.edit, f"1,5 {query}: Workshop vorbereitet #kunde")
+    assert field.edit.isClearButtonEnabled()
     await wait_for(lambda: field.preview_label.isVisible())  # after the typing pause
     preview = field.preview_label.text()
     assert preview.startswith("Enter books: 1:30 · ")
