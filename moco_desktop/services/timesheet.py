@@ -313,17 +313,15 @@ def week_view(workspace: Workspace, date: dt.date) -> WeekView:
     context = _DayContext.read(workspace, date_from, date_to)
     now = context.now
     overlay = activity_overlay(workspace)
-    booked = dict.fromkeys(days, 0)
+    totals, running = workspace.cache.activity_seconds_by_date(
+        date_from, date_to, excluding=overlay.keys()
+    )
+    booked = {day: totals.get(day, 0) for day in days}
     pending: set[dt.date] = set()
-    for activity_id, day, seconds, running in workspace.cache.activity_seconds_between(
-        date_from, date_to
-    ):
-        if activity_id in overlay:
-            continue
-        if running:
-            activity = workspace.cache.activity(activity_id)
-            seconds = activity.elapsed_seconds(now) if activity is not None else seconds
-        booked[day] += seconds
+    for activity_id in running:
+        activity = workspace.cache.activity(activity_id)
+        if activity is not None:
+            booked[activity.date] += activity.elapsed_seconds(now)
     for overlaid in overlay.values():
         shown = overlaid.activity
         if shown is not None and date_from <= shown.date <= date_to:

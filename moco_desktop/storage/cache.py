@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ class SyncMark:
     last_full_at: dt.datetime | None
 
 
+_IDS_PER_QUERY = 500
 DECODED_ACTIVITIES_KEPT = 2500
 """Decoded activities kept for reuse: two busy weeks (perf, issue 7: a month of 5,000 decoded
 entries held ~7 MiB; decoding a day of 230 again takes ~4 ms)."""
@@ -120,27 +121,44 @@ class CacheStore:
         )
         return [self._activity_from(row["id"], row["payload"]) for row in rows]
 
-    def activity_seconds_between(
-        self, date_from: dt.date, date_to: dt.date
-    ) -> list[tuple[int, dt.date, int, bool]]:
-        """Each cached activity of the range as (id, date, booked seconds, running), read
-        without decoding a payload: enough for a week's totals (a running timer's elapsed
-        part is not in its seconds)."""
-        rows = self.database.connection.execute(
-            "SELECT id, date, seconds, running FROM activities "
-            "WHERE account_key = ? AND acting_user_id = ? AND date BETWEEN ? AND ?",
-            (*self._identity, date_from.isoformat(), date_to.isoformat()),
-        ).fetchall()
-        dates: dict[str, dt.date] = {}
-        return [
-            (
-                activity_id,
-                dates.get(day) or dates.setdefault(day, dt.date.fromisoformat(day)),
-                seconds,
-                bool(running),
+    def activity_seconds_by_date(
+        self, date_from: dt.date, date_to: dt.date, *, excluding: Collection[int] = ()
+    ) -> tuple[dict[dt.date, int], list[int]]:
+        """The booked seconds of each day of the range that has cached activities, summed by
+        SQLite without decoding a payload, and the ids of the range's running activities (whose
+        elapsed part is not in their seconds). Activities in `excluding` (shown with pending
+        changes instead) are left out of both."""
+        where = "account_key = ? AND acting_user_id = ? AND date BETWEEN ? AND ?"
+        parameters = (*self._identity, date_from.isoformat(), date_to.isoformat())
+        connection = self.database.connection
+        totals: dict[dt.date, int] = {}
+        for day, seconds in connection.execute(
+            f"SELECT date, SUM(seconds) FROM activities WHERE {where} AND running = 0 "
+            "GROUP BY date",
+            parameters,
+        ):
+            totals[dt.date.fromisoformat(day)] = seconds
+        running = [
+            row[0]
+            for row in connection.execute(
+                f"SELECT id FROM activities WHERE {where} AND running = 1 ORDER BY id", parameters
             )
-            for activity_id, day, seconds, running in rows
         ]
+        excluded = list(excluding)
+        for first in range(0, len(excluded), _IDS_PER_QUERY):
+            chunk = excluded[first : first + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            for activity_id, day, seconds, is_running in connection.execute(
+                f"SELECT id, date, seconds, running FROM activities WHERE {where} "
+                f"AND id IN ({marks})",
+                (*parameters, *chunk),
+            ):
+                if is_running:
+                    running.remove(activity_id)
+                else:
+                    date = dt.date.fromisoformat(day)
+                    totals[date] -= seconds
+        return totals, running
 
     def activity_payloads_between(
         self, date_from: dt.date, date_to: dt.date

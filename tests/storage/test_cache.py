@@ -58,7 +58,7 @@ def test_activities_round_trip(database: Database) -> None:
     assert cache.running_activities() == [running]
 
 
-def test_seconds_of_a_range_are_read_without_decoding(database: Database) -> None:
+def test_seconds_of_a_range_are_summed_without_decoding(database: Database) -> None:
     cache = CacheStore(database, "acme#1", 1)
     day = dt.date(2024, 3, 14)
     cache.put_activities(
@@ -67,17 +67,22 @@ def test_seconds_of_a_range_are_read_without_decoding(database: Database) -> Non
             activity(2, day, seconds=1800, timer_started_at=NOW),
             activity(3, day + dt.timedelta(days=1), seconds=60),
             activity(4, day + dt.timedelta(days=9), seconds=60),
+            activity(5, day, seconds=300),
+            activity(6, day, seconds=0, timer_started_at=NOW),
         ]
     )
     cache.put_activities([activity(1, day, seconds=1200)])  # an update changes the seconds too
+    week_end = day + dt.timedelta(days=6)
 
-    rows = cache.activity_seconds_between(day, day + dt.timedelta(days=6))
-
-    assert sorted(rows) == [
-        (1, day, 1200, False),
-        (2, day, 1800, True),
-        (3, day + dt.timedelta(days=1), 60, False),
-    ]
+    assert cache.activity_seconds_by_date(day, week_end) == (
+        {day: 1500, day + dt.timedelta(days=1): 60},
+        [2, 6],
+    )
+    # Entries shown with pending changes instead are left out, running or not.
+    assert cache.activity_seconds_by_date(day, week_end, excluding={5, 6, 99}) == (
+        {day: 1200, day + dt.timedelta(days=1): 60},
+        [2],
+    )
 
 
 def test_replacing_a_range_removes_entries_deleted_elsewhere(database: Database) -> None:
