@@ -172,6 +172,22 @@ def memory_mib() -> dict[str, float]:
     return values
 
 
+def memory_report() -> str:
+    """Where the memory is (diagnostics, `MOCO_BENCH_MEMORY`): the live Python objects by type,
+    the decoded activities kept, and what handing free C-heap pages back would release."""
+    import collections
+    import gc
+
+    from moco_desktop.system.memory import return_free_memory
+
+    counts = collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+    lines = [f"VmRSS before: {memory_mib()['VmRSS']:.1f} MiB"]
+    lines += [f"  {count:8d} {name}" for name, count in counts.most_common(30)]
+    return_free_memory()
+    lines.append(f"VmRSS after malloc_trim: {memory_mib()['VmRSS']:.1f} MiB")
+    return "\n".join(lines) + "\n"
+
+
 async def wait_until(condition: Callable[[], bool], within: float, poll: float = 0.01) -> bool:
     deadline = time.monotonic() + within
     while not condition():
@@ -348,14 +364,19 @@ class Probe:
         self.heartbeat.start()
         try:
             await self.sync()
+            rss_after = self.result["rss_after_phase_mib"] = {"sync": memory_mib()["VmRSS"]}
             if self.config.get("mode") == "sync_only":
                 await self.visit_month()
                 await self.refresh()
                 await self.refresh_button()
             else:
                 await self.filter()
+                rss_after["filter"] = memory_mib()["VmRSS"]
                 await self.render()
                 self.result["memory_mib"] = memory_mib()
+                if os.environ.get("MOCO_BENCH_MEMORY"):
+                    report = memory_report()
+                    Path(os.environ["MOCO_BENCH_MEMORY"]).write_text(report)  # noqa: ASYNC240
                 await self.refresh()
         finally:
             self.heartbeat.stop()

@@ -612,6 +612,7 @@ def summarise_probe(
             )
     if "memory_mib" in probe:
         summary["memory_mib"] = probe["memory_mib"]
+        summary["rss_after_phase_mib"] = probe.get("rss_after_phase_mib", {})
     return summary
 
 
@@ -634,6 +635,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="only run the GUI scenario without a rate limit, writing the main thread's stack "
         "during each stall of the event loop to this file",
+    )
+    parser.add_argument(
+        "--memory",
+        type=Path,
+        help="only run the GUI scenario without a rate limit, writing where the memory is "
+        "(live objects by type, what malloc_trim releases) to this file",
     )
     options = parser.parse_args(argv)
     workload = TINY_WORKLOAD if options.tiny else ISSUE_WORKLOAD
@@ -680,15 +687,22 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
     }
     begun = time.monotonic()
-    if options.profile is not None or options.stalls is not None:
+    if options.profile is not None or options.stalls is not None or options.memory is not None:
         try:
             env = {**Home(workdir / "profile").env(app_env), "MOCO_RATE_LIMIT": "1000000/1"}
             if options.profile is not None:
                 env["MOCO_BENCH_PROFILE"] = str(options.profile.resolve())
             if options.stalls is not None:
                 env["MOCO_BENCH_STALLS"] = str(options.stalls.resolve())
+            if options.memory is not None:
+                env["MOCO_BENCH_MEMORY"] = str(options.memory.resolve())
             probe = run_probe({"mode": "full"}, env, timeout=1200)
-            print(json.dumps(summarise_probe(probe, server, None)["stalls"], indent=2))
+            summary = summarise_probe(probe, server, None)
+            print(
+                json.dumps(
+                    {key: summary.get(key) for key in ("stalls", "rss_after_phase_mib")}, indent=2
+                )
+            )
         finally:
             server.stop()
             if display is not None:

@@ -317,6 +317,13 @@ def _catalogue_of(projects: Iterable[AssignedProject]) -> _Catalogue:
     return _Catalogue(list(projects))
 
 
+def forget_catalogues() -> None:
+    """Let go of the kept catalogue (with a big account ~3.5 MiB, and ~2 MiB of word scores
+    after a few searches); the next index builds it again (~20-30 ms for 20,000 pairs)."""
+    global _last_catalogue
+    _last_catalogue = None
+
+
 def _first(row: tuple[str, int, Task]) -> str:
     return row[0]
 

@@ -32,8 +32,8 @@ class SyncMark:
 
 
 _IDS_PER_QUERY = 500
-DECODED_ACTIVITIES_KEPT = 2500
-"""Decoded activities kept for reuse: two busy weeks (perf, issue 7: a month of 5,000 decoded
+DECODED_ACTIVITIES_KEPT = 1500
+"""Decoded activities kept for reuse: a busy week and more (perf, issue 7: a month of 5,000 decoded
 entries held ~7 MiB; decoding a day of 230 again takes ~4 ms)."""
 
 

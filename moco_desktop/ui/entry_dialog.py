@@ -189,6 +189,7 @@ class EntryDialog(QDialog):
         self.setMinimumWidth(560)
 
         self.picker.set_index(session.picker_index())
+        self.finished.connect(lambda _result: session.picker_closed())
         self.picker.currentChanged.connect(self._choice_changed)
         self.picker.chosen.connect(lambda _choice: self.duration_edit.setFocus())
         self.duration_edit.textChanged.connect(self._duration_changed)

@@ -397,6 +397,8 @@ class DesktopShell(QObject):
         if self.quick_start is not None:
             self.quick_start.deleteLater()
             self.quick_start = None
+        if self.session is not None:
+            self.session.picker_closed()
 
     def open_settings(self) -> SettingsDialog:
         from moco_desktop.ui.settings import SettingsDialog

@@ -251,3 +251,19 @@ async def test_the_menu_is_filled_once_the_timesheet_has_been_painted(
     await wait_for(lambda: any(action.isVisible() for action in shell.tray.recent_actions))
     assert shell.tray.recent_actions[0].text()
     assert not shell._tray_menu_after_paint
+
+
+async def test_closing_the_picker_lets_go_of_its_index(shell: DesktopShell, moco: Moco) -> None:
+    session = await logged_in(shell, moco)
+    dialog = shell.open_quick_start()
+    assert dialog is not None
+    index = session.picker_index()
+    assert index.search("des")
+    dialog.reject()
+    await wait_for(lambda: shell.quick_start is None)
+    assert session._picker_index is None
+    again = shell.open_quick_start()
+    assert again is not None
+    assert session.picker_index() is not index
+    assert session.picker_index().search("des") == index.search("des")
+    again.reject()
