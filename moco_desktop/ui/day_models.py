@@ -146,6 +146,18 @@ class EntriesModel(QAbstractTableModel):
                 index = self.index(row, DURATION)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
 
+    def widest_duration_rows(self) -> list[int]:
+        """The rows that decide the hours column's width: one per distinct longest text (digits
+        are equally wide) and every running row (shown bold)."""
+        texts = [row_texts[DURATION] for row_texts in self._texts]
+        longest = max(map(len, texts), default=0)
+        rows: dict[str, int] = {}
+        for row, text in enumerate(texts):
+            if len(text) == longest:
+                rows.setdefault(text, row)
+        running = [row for row, entry in enumerate(self._entries) if entry.is_running]
+        return sorted({*rows.values(), *running})
+
     def entry(self, row: int) -> EntryView | None:
         return self._entries[row] if 0 <= row < len(self._entries) else None
 

@@ -372,7 +372,7 @@ class TimesheetWindow(QMainWindow):
         header.setSectionResizeMode(TIMER, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(PROJECT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(DURATION, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DURATION, QHeaderView.ResizeMode.Fixed)  # _fit_duration
         header.setSectionResizeMode(BILLABLE, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(TIMER, 36)
@@ -601,6 +601,7 @@ class TimesheetWindow(QMainWindow):
         self._day = day
         selected = self.selected_entry()
         self.model.set_day(day, today)
+        self._fit_duration_column()
         if selected is not None:
             row = self.model.row_of(selected.id)
             if row is not None:
@@ -621,6 +622,18 @@ class TimesheetWindow(QMainWindow):
         self._update_status()
         self._update_running()
         self._update_first_sync()
+
+    def _fit_duration_column(self) -> None:
+        """The hours column as wide as its texts need, as Qt's ResizeToContents would make it,
+        asking only the rows with the widest texts (perf, issue 7: Qt asks every row's size
+        hint, seven roles each: ~8 ms per day switch with 228 entries)."""
+        header = self.table.horizontalHeader()
+        width = max(header.sectionSizeHint(DURATION), header.minimumSectionSize())
+        for row in self.model.widest_duration_rows():
+            index = self.model.index(row, DURATION)
+            width = max(width, self.table.sizeHintForIndex(index).width())
+        if header.sectionSize(DURATION) != width:
+            header.resizeSection(DURATION, width)
 
     def _update_first_sync(self) -> None:
         """A new account has nothing cached yet: say that the first sync is under way."""
@@ -827,6 +840,7 @@ class TimesheetWindow(QMainWindow):
             self._stale = True
             return
         self.model.tick(self.session.now())
+        self._fit_duration_column()  # 9:59 becomes 10:00
         day = self._day
         if day is not None and day.running is not None:
             self._day = self.session.day(self._date)

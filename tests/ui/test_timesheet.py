@@ -66,6 +66,21 @@ async def test_a_past_day_shows_moco_s_entries_totals_and_week(
     assert window.presence_table.rowCount() == len(moco.state.presences_of(moco.anna, day))
 
 
+async def test_the_hours_column_fits_its_widest_text(shell: DesktopShell, moco: Moco) -> None:
+    # Sized from the widest texts only; it must come out as Qt's own sizing over every row.
+    await logged_in(shell, moco)
+    window = window_of(shell)
+    window.show_date(last_booked_day(moco))
+    await wait_for(lambda: window.model.rowCount() > 0)
+    header = window.table.horizontalHeader()
+    everything = max(
+        header.sectionSizeHint(DURATION),
+        header.minimumSectionSize(),
+        window.table.sizeHintForColumn(DURATION),
+    )
+    assert header.sectionSize(DURATION) == everything
+
+
 async def test_navigation_buttons_keys_week_strip_and_calendar(
     shell: DesktopShell, moco: Moco
 ) -> None:
