@@ -126,6 +126,7 @@ class Session(QObject):
         self._running: EntryView | None = None
         self._recent: list[EntryView] | None = None
         self._recent_complete = False
+        self._recent_since: dt.date | None = None  # the earliest day the recent ones read
         self._has_projects: bool | None = None
         self._picker_index: PickerIndex | None = None
         self._pending_count = workspace.pending_count
@@ -196,7 +197,7 @@ class Session(QObject):
         dated, undated = self._pending_dates, self._pending_any
         self._pending_dates, self._pending_any = {}, set()
         kinds = set(dated) | undated
-        if "activities" in kinds or "projects" in kinds or "planning" in kinds:
+        if "projects" in kinds or "planning" in kinds or self._recent_touched(dated, undated):
             self._recent = None
             self._picker_index = None
         if "projects" in kinds:
@@ -301,19 +302,30 @@ class Session(QObject):
     def is_staff(self) -> bool:
         return bool(self.colleagues())
 
+    def _recent_touched(self, dated: dict[str, set[dt.date]], undated: set[str]) -> bool:
+        """Whether changed activities may change the recent entries: not when every changed
+        day is older than the days they were read from (perf, issue 7: loading an older week
+        in the background left the tray menu to read them again, ~20 ms with a busy account)."""
+        if "activities" in undated:
+            return True
+        dates = dated.get("activities")
+        if not dates:
+            return False
+        return self._recent_since is None or max(dates) >= self._recent_since
+
     def recent_entries(self, limit: int = RECENT_MENU_SIZE) -> list[EntryView]:
         """The latest distinct (project, task, description) entries, most recent first."""
         if self._recent is None or (len(self._recent) < limit and not self._recent_complete):
-            self._recent, self._recent_complete = self._find_recent(
+            self._recent, self._recent_complete, self._recent_since = self._find_recent(
                 max(limit, RECENT_PICKER_SIZE * 3)
             )
         return self._recent[:limit]
 
-    def _find_recent(self, wanted: int) -> tuple[list[EntryView], bool]:
+    def _find_recent(self, wanted: int) -> tuple[list[EntryView], bool, dt.date]:
         """perf (issue 7): read back from today in growing chunks (1, 1, 2, 4, ... days) until
         `wanted` distinct entries are found: a busy person's last working day has them (and
         the timesheet has just decoded today's), 30 days are thousands of entries. Returns them
-        and whether all RECENT_DAYS were read."""
+        whether all RECENT_DAYS were read, and the earliest day read."""
         today = self.today()
         first = today - dt.timedelta(days=RECENT_DAYS)
         seen: set[tuple[int, int, str]] = set()
@@ -331,7 +343,7 @@ class Session(QObject):
                     recent.append(view)
             chunk_days = min(RECENT_CHUNK_DAYS_MAX, (today - start).days + 1)
             end = start - dt.timedelta(days=1)
-        return recent, end < first
+        return recent, end < first, end + dt.timedelta(days=1)
 
     def picker_index(self) -> PickerIndex:
         """The picker over every bookable pair; today's planned ones first, then recent ones."""

@@ -267,3 +267,25 @@ async def test_closing_the_picker_lets_go_of_its_index(shell: DesktopShell, moco
     assert session.picker_index() is not index
     assert session.picker_index().search("des") == index.search("des")
     again.reject()
+
+
+async def test_changes_older_than_the_recent_entries_do_not_read_them_again(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    # Loading an older week in the background must not make the tray read its entries again.
+    session = await logged_in(shell, moco)
+    recent = session.recent_entries()
+    kept = session._recent
+    assert kept is not None
+    changes: list[frozenset[dt.date]] = []
+    session.activitiesChanged.connect(changes.append)
+    older = min(view.activity.date for view in recent) - dt.timedelta(days=30)
+
+    session.workspace.announce_local_change(("activities",), [older])
+    await wait_for(lambda: changes == [frozenset({older})])
+    assert session._recent is kept
+    assert session.recent_entries() == recent
+
+    session.workspace.announce_local_change(("activities",), [moco.today])
+    await wait_for(lambda: len(changes) == 2)
+    assert session._recent is not kept
