@@ -81,8 +81,9 @@ class _PlaceholderMixin(_ItemViewBase):
         self._viewport = viewport
 
     def set_placeholder(self, text: str) -> None:
-        self._placeholder = text
-        self._viewport.update()
+        if text != self._placeholder:
+            self._placeholder = text
+            self._viewport.update()
 
     def placeholder(self) -> str:
         return self._placeholder
