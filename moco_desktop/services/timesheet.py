@@ -321,7 +321,7 @@ def week_view(workspace: Workspace, date: dt.date) -> WeekView:
     for activity_id in running:
         activity = workspace.cache.activity(activity_id)
         if activity is not None:
-            booked[activity.date] += activity.elapsed_seconds(now)
+            booked[activity.date] = booked.get(activity.date, 0) + activity.elapsed_seconds(now)
     for overlaid in overlay.values():
         shown = overlaid.activity
         if shown is not None and date_from <= shown.date <= date_to:

@@ -374,12 +374,11 @@ class Session(QObject):
         """A picker window closed: let go of the index over every pair and its searches, and
         hand the freed memory back (perf, issue 7: a tray app runs all day; opening the picker
         again builds the index in ~20-30 ms)."""
-        if self._picker_index is not None:
-            from moco_desktop.services.picker_search import forget_catalogues
+        from moco_desktop.services.picker_search import forget_catalogues
 
-            self._picker_index = None
-            forget_catalogues()
-            return_free_memory_in_background()
+        self._picker_index = None
+        forget_catalogues()
+        return_free_memory_in_background()
 
     # --- writes (each returns the coroutine; the caller runs it with an OperationRunner) ------
 

@@ -63,9 +63,11 @@ register(
 
 TRIM_AFTER_MS = 3000
 ASSISTANT_DELAY_MS = 1500
-TRAY_MENU_AT_THE_LATEST_MS = 500  # a window that is never painted (minimised) still gets it
 """The idle watch and reminders start this long after a session opens: not on the way to the
 first paint (nothing they notice is urgent within the first seconds)."""
+TRAY_MENU_AT_THE_LATEST_MS = 500
+"""The tray menu is filled after the timesheet's first paint, or this long after the session
+opens if the window is never painted (minimised)."""
 
 
 def release_import_caches() -> None:
