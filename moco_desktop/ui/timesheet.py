@@ -372,7 +372,7 @@ class TimesheetWindow(QMainWindow):
         header.setSectionResizeMode(TIMER, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(PROJECT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(DURATION, QHeaderView.ResizeMode.Fixed)  # _fit_duration
+        header.setSectionResizeMode(DURATION, QHeaderView.ResizeMode.Fixed)  # _fit_duration_column
         header.setSectionResizeMode(BILLABLE, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(TIMER, 36)
