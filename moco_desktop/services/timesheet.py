@@ -206,11 +206,6 @@ class DaySummary:
     schedules: tuple[Schedule, ...] = ()
     planning: tuple[PlanningEntry, ...] = ()
 
-    @property
-    def gap_seconds(self) -> int:
-        """Presence minus booked time: positive while time is still to be booked."""
-        return self.presence_seconds - self.booked_seconds
-
 
 @dataclass(frozen=True, slots=True)
 class WeekView:
