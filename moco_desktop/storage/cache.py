@@ -32,6 +32,7 @@ class SyncMark:
 
 
 _IDS_PER_QUERY = 500
+_EMPTY_PAYLOADS = ("[]", "null", "")
 DECODED_ACTIVITIES_KEPT = 1500
 """Decoded activities kept for reuse: a busy week and more (perf, issue 7: a month of 5,000 decoded
 entries held ~7 MiB; decoding a day of 230 again takes ~4 ms)."""
@@ -273,12 +274,15 @@ class CacheStore:
         """Store one value (an entity, a tuple of entities, ...) under `kind` and `key`.
         `payload`: `codec.dumps(value)` if the caller made it already (off the event loop)."""
         stamp = _iso(fetched_at)
+        text = payload or codec.dumps(value)
         self.database.execute(
-            "INSERT INTO documents (account_key, acting_user_id, kind, key, payload, fetched_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO documents "
+            "(account_key, acting_user_id, kind, key, payload, fetched_at, empty) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (account_key, acting_user_id, kind, key) DO UPDATE SET "
-            "payload = excluded.payload, fetched_at = excluded.fetched_at",
-            (*self._identity, kind, key, payload or codec.dumps(value), stamp),
+            "payload = excluded.payload, fetched_at = excluded.fetched_at, "
+            "empty = excluded.empty",
+            (*self._identity, kind, key, text, stamp, int(text in _EMPTY_PAYLOADS)),
         )
         for memo_key in [k for k in self._decoded if k[:2] == (kind, key)]:
             del self._decoded[memo_key]
@@ -330,13 +334,14 @@ class CacheStore:
         return value
 
     def has_document(self, kind: str, key: str = "") -> bool:
-        """Whether a non-empty value is stored (without decoding it)."""
+        """Whether a non-empty value is stored (without reading its text: the projects of a big
+        account are 1.6 MB that SQLite would read for any look at the payload)."""
         row = self.database.row(
-            "SELECT substr(payload, 1, 2) AS start FROM documents WHERE account_key = ? "
+            "SELECT empty FROM documents WHERE account_key = ? "
             "AND acting_user_id = ? AND kind = ? AND key = ?",
             (*self._identity, kind, key),
         )
-        return row is not None and row["start"] not in ("[]", "nu", "")
+        return row is not None and not row["empty"]
 
     def document_fetched_at(self, kind: str, key: str = "") -> dt.datetime | None:
         row = self.database.row(

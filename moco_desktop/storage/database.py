@@ -128,6 +128,12 @@ CREATE TABLE sync_marks (
 """
 
 
+_V5_EMPTY_DOCUMENTS = """
+ALTER TABLE documents ADD COLUMN empty INTEGER NOT NULL DEFAULT 0;
+UPDATE documents SET empty = payload IN ('[]', 'null', '')
+"""
+
+
 def _v4_activity_seconds(connection: sqlite3.Connection) -> None:
     """Activities carry their booked seconds in a column of their own, read from the payload."""
     import json
@@ -167,6 +173,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         4,
         "activities carry their booked seconds (a week's totals without decoding its entries)",
         _v4_activity_seconds,
+    ),
+    Migration(
+        5,
+        "documents say whether they are empty (without reading a big one's text)",
+        _script(_V5_EMPTY_DOCUMENTS),
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

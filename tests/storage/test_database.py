@@ -126,6 +126,28 @@ def test_migrating_to_version_4_reads_each_activitys_seconds(tmp_path: Path) -> 
     database.close()
 
 
+def test_migrating_to_version_5_marks_empty_documents(tmp_path: Path) -> None:
+    path = tmp_path / "moco.sqlite3"
+    old = open_database(path, migrations=MIGRATIONS[:4])
+    for kind, payload in (("projects", '[{"id": 1}]'), ("schedules", "[]"), ("profile", "null")):
+        old.execute(
+            "INSERT INTO documents (account_key, acting_user_id, kind, payload, fetched_at) "
+            "VALUES ('acme#1', 1, ?, ?, '2024-03-14T08:00:00+00:00')",
+            (kind, payload),
+        )
+    old.close()
+
+    database = open_database(path)
+
+    rows = database.rows("SELECT kind, empty FROM documents ORDER BY kind")
+    assert [(row["kind"], row["empty"]) for row in rows] == [
+        ("profile", 1),
+        ("projects", 0),
+        ("schedules", 1),
+    ]
+    database.close()
+
+
 def test_each_migration_step_applies_in_order(tmp_path: Path) -> None:
     path = tmp_path / "moco.sqlite3"
     for count in range(1, len(MIGRATIONS) + 1):
