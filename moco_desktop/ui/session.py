@@ -451,8 +451,12 @@ class Session(QObject):
         self._loaded_weeks.add(monday)
         task = self._background(self.refresh([date]))
         # A busy week is a dozen pages of JSON: hand their freed pages back afterwards.
-        task.add_done_callback(lambda _task: self._trim_timer.start())
+        task.add_done_callback(self._week_loaded)
         return task
+
+    def _week_loaded(self, _task: asyncio.Task[None]) -> None:
+        if not self._closed:
+            self._trim_timer.start()
 
     def refresh_on_focus(self) -> asyncio.Task[None] | None:
         """A window came to the front: refresh soon, at most every 15 s."""
