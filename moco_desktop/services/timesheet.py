@@ -263,8 +263,15 @@ def activity_overlay(workspace: Workspace) -> dict[int, _Overlaid]:
     return overlay
 
 
-def entries_between(workspace: Workspace, date_from: dt.date, date_to: dt.date) -> list[EntryView]:
-    overlay = activity_overlay(workspace)
+def entries_between(
+    workspace: Workspace,
+    date_from: dt.date,
+    date_to: dt.date,
+    overlay: Mapping[int, _Overlaid] | None = None,
+) -> list[EntryView]:
+    """The range's entries as shown; `overlay`: `activity_overlay`, if the caller has it."""
+    if overlay is None:
+        overlay = activity_overlay(workspace)
     views: dict[int, EntryView] = {}
     for activity in workspace.cache.activities_between(date_from, date_to):
         if activity.id not in overlay:
@@ -300,9 +307,18 @@ def day_view(workspace: Workspace, date: dt.date) -> DayView:
 
 
 def week_view(workspace: Workspace, date: dt.date) -> WeekView:
-    """The week's totals. Only the entries with a running timer or a pending change are
-    decoded; the others' seconds come from the cache as stored (a busy week is a thousand
-    entries, and the week strip is on screen at every start)."""
+    return week_with_day(workspace, date, with_day=False)[0]
+
+
+def week_with_day(
+    workspace: Workspace, date: dt.date, *, with_day: bool = True
+) -> tuple[WeekView, DayView | None]:
+    """The week's totals and (`with_day`) the day `date` in full, reading the outbox, the
+    presences and the reference data once for both.
+
+    Only the week's entries with a running timer or a pending change are decoded; the others'
+    seconds come from the cache as stored (a busy week is a thousand entries, and the week strip
+    is on screen at every start)."""
     days = week_days(date)
     date_from, date_to = days[0], days[-1]
     context = _DayContext.read(workspace, date_from, date_to)
@@ -336,7 +352,8 @@ def week_view(workspace: Workspace, date: dt.date) -> WeekView:
                 planning=planning,
             )
         )
-    return WeekView(tuple(summaries))
+    full_day = _days(workspace, date, date, context, overlay)[0] if with_day else None
+    return WeekView(tuple(summaries)), full_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,9 +396,17 @@ class _DayContext:
         )
 
 
-def _days(workspace: Workspace, date_from: dt.date, date_to: dt.date) -> list[DayView]:
-    context = _DayContext.read(workspace, date_from, date_to)
-    entries = entries_between(workspace, date_from, date_to)
+def _days(
+    workspace: Workspace,
+    date_from: dt.date,
+    date_to: dt.date,
+    context: _DayContext | None = None,
+    overlay: Mapping[int, _Overlaid] | None = None,
+) -> list[DayView]:
+    """Each day of the range in full; `context` may cover a wider range (the week's)."""
+    if context is None:
+        context = _DayContext.read(workspace, date_from, date_to)
+    entries = entries_between(workspace, date_from, date_to, overlay)
     views: list[DayView] = []
     day = date_from
     while day <= date_to:

@@ -329,6 +329,13 @@ class Workspace:
         self._show_week(date)
         return timesheet_ops.week_view(self, date)
 
+    def week_with_day(self, date: dt.date) -> tuple[WeekView, DayView]:
+        """`week(date)` and `day(date)`, reading what both need once (the timesheet's view)."""
+        self._show_week(date)
+        week, day = timesheet_ops.week_with_day(self, date)
+        assert day is not None
+        return week, day
+
     def entry(self, activity_id: int) -> EntryView | None:
         """One activity as shown (pending changes applied), by local or MOCO id."""
         return timesheet_ops.entry_view(self, activity_id)

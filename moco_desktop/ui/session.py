@@ -269,6 +269,9 @@ class Session(QObject):
     def week(self, date: dt.date) -> WeekView:
         return self.workspace.week(date)
 
+    def week_with_day(self, date: dt.date) -> tuple[WeekView, DayView]:
+        return self.workspace.week_with_day(date)
+
     def has_projects(self) -> bool:
         """Whether anything was ever synced (False: the first sync is still to come)."""
         if self._has_projects is None:

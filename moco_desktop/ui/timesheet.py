@@ -596,8 +596,7 @@ class TimesheetWindow(QMainWindow):
         self._stale = False
         session = self.session
         today = session.today()
-        week = session.week(self._date)
-        day = session.day(self._date)
+        week, day = session.week_with_day(self._date)
         self._day = day
         selected = self.selected_entry()
         self.model.set_day(day, today)

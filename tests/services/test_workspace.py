@@ -270,6 +270,7 @@ async def test_week_totals_match_the_days_with_timers_and_pending_changes(
     assert week.pending
     today = next(day for day in week.days if day.date == TODAY)
     assert today.booked_seconds >= 1800 + 25 * 60
+    assert workspace.week_with_day(TODAY) == (week, workspace.day(TODAY))  # read together
     harness.advance(minutes=5)
     assert workspace.week(TODAY).booked_seconds == week.booked_seconds + 5 * 60
 
