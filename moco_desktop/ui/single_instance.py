@@ -51,14 +51,7 @@ def notify_running_instance(name: str) -> bool:
     """Ask a running instance to show itself; True if one answered."""
     if not _USE_UNIX_SOCKET:
         return _notify_by_pipe(name)
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-        client.settimeout(_CONNECT_TIMEOUT_MS / 1000)
-        try:
-            client.connect(socket_path(name))
-            client.sendall(SHOW_COMMAND)
-        except OSError:
-            return False
-    return True
+    return _reaches(socket_path(name), SHOW_COMMAND)
 
 
 def _notify_by_pipe(name: str) -> bool:
@@ -97,7 +90,7 @@ class SingleInstance(QObject):
         try:
             _bind_owner_only(listener, path)
         except OSError as error:
-            if error.errno != errno.EADDRINUSE or _answers(path):
+            if error.errno != errno.EADDRINUSE or _reaches(path):
                 listener.close()
                 return False
             with contextlib.suppress(OSError):
@@ -199,12 +192,14 @@ def _bind_owner_only(listener: socket.socket, path: str) -> None:
         os.umask(previous)
 
 
-def _answers(path: str) -> bool:
-    """Whether an instance is listening on the socket file at `path`."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        probe.settimeout(_CONNECT_TIMEOUT_MS / 1000)
+def _reaches(path: str, command: bytes = b"") -> bool:
+    """Whether an instance listens on the socket file at `path` (and took `command`)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.settimeout(_CONNECT_TIMEOUT_MS / 1000)
         try:
-            probe.connect(path)
+            client.connect(path)
+            if command:
+                client.sendall(command)
         except OSError:
             return False
     return True
