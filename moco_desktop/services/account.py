@@ -250,6 +250,15 @@ class AccountService:
         return record
 
     # -- the active account -----------------------------------------------------------------
+    def prefetch_active_key(self) -> None:
+        """Start reading the stored active login's key from the keyring in the background, so
+        that `active()` need not wait for it at start-up."""
+        if self._env.get("MOCO_API_KEY", "").strip():
+            return
+        record = self._settings.active_account
+        if record is not None:
+            self._credentials.prefetch(record.account_id)
+
     async def active(self) -> ActiveAccount:
         """The account to work with: MOCO_API_KEY if set, else the stored active login."""
         env_key = self._env.get("MOCO_API_KEY", "").strip()

@@ -3,6 +3,7 @@ form kept as typed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import keyring.backend
@@ -58,6 +59,35 @@ async def test_password_login_succeeds_and_stores_the_key_in_the_keyring(
     assert context.accounts.settings.last_email == moco.account.staff.email
     assert window.password_edit.text() == ""  # the password is not kept after success
     assert not window.form_error.isVisible()
+
+
+async def test_the_next_start_reads_the_stored_key_beside_the_start_up(
+    qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    # The everyday start: the key is read from the keyring in a worker thread, begun before
+    # the window is built; the account it gives is the one the login stored.
+    env = {"MOCO_BASE_URL": moco.server.base_url}
+    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    window, outcomes = login_window(qtbot, first)
+    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
+    await submit_and_wait(window)
+    [outcome] = outcomes
+
+    reads: list[str] = []
+    read = memory_keyring.get_password
+
+    def reading(service: str, user: str) -> str | None:
+        reads.append(threading.current_thread().name)
+        return read(service, user)
+
+    memory_keyring.get_password = reading  # type: ignore[method-assign,assignment]
+    again = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    again.accounts.prefetch_active_key()
+    account = await again.accounts.active()
+
+    assert account.record == outcome.account.record
+    assert account.api_key == outcome.account.api_key
+    assert reads == ["keyring-prefetch"]
 
 
 async def test_wrong_password_shows_under_the_password_and_keeps_the_form(
