@@ -180,18 +180,6 @@ def run_gui(argv: list[str]) -> int:
 
     tray_icon = show_tray_icon() if QSystemTrayIcon.isSystemTrayAvailable() else None
 
-    from moco_desktop.app import AppContext, DemoEnvironment
-
-    try:
-        context = None if options.demo else AppContext.create()
-    except BaseException:
-        single.close()
-        raise
-    if context is not None:
-        # perf (issue 4): the keyring (its imports and D-Bus round trips, 120-140 ms with GNOME
-        # Keyring) is read in a worker thread while the rest of the app loads.
-        context.accounts.prefetch_active_key()
-
     import asyncio  # perf (issue 4): ~15 ms, after the tray icon is up
 
     import qasync
@@ -219,12 +207,15 @@ def run_gui(argv: list[str]) -> int:
 
     demo = None
     try:
+        from moco_desktop.app import AppContext, DemoEnvironment
         from moco_desktop.ui.shell import DesktopShell
 
-        if context is None:
+        if options.demo:
             demo = DemoEnvironment.start()
             context = demo.context()
             _report("demo_server", base_url=demo.server.base_url)
+        else:
+            context = AppContext.create()
         if options.lang:
             set_language(options.lang)
         app.aboutToQuit.connect(quit_event.set)

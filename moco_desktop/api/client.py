@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 import moco_desktop
 from moco_desktop.api import dto
 from moco_desktop.api.errors import (
+    MissingApiKeyError,
     NetworkError,
     NotFoundError,
     RateLimitedError,
@@ -195,6 +196,32 @@ class _Connection:
             await self._client.aclose()
 
 
+KeyLoader = Callable[[], Awaitable["ApiKey | None"]]
+
+
+class _KeySource:
+    """The API key, or how to get it when the first request needs it (from the keyring, in
+    the background: the start-up paints before the keyring is read). Shared by siblings."""
+
+    def __init__(self, key: ApiKey | None, loader: KeyLoader | None) -> None:
+        self.key = key
+        self._loader = loader
+        self._loading: asyncio.Future[ApiKey | None] | None = None
+
+    async def get(self) -> ApiKey | None:
+        """The key; None for a client without one. Raises MissingApiKeyError if the loader
+        finds none."""
+        if self.key is not None or self._loader is None:
+            return self.key
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._loader())
+        key = await asyncio.shield(self._loading)
+        if key is None:
+            raise MissingApiKeyError()
+        self.key = key
+        return key
+
+
 class MocoClient:
     """An async client for one MOCO account (optionally acting for another user)."""
 
@@ -203,6 +230,7 @@ class MocoClient:
         base_url: str,
         api_key: ApiKey | None = None,
         *,
+        key_loader: KeyLoader | None = None,
         impersonate_user_id: int | None = None,
         limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -211,7 +239,7 @@ class MocoClient:
         on_event: Callable[[ClientEvent], None] | None = None,
     ) -> None:
         self._base_url = check_base_url(base_url)
-        self._api_key = api_key
+        self._key = _KeySource(api_key, key_loader)
         self._impersonate_user_id = impersonate_user_id
         self._limiter = limiter if limiter is not None else limiter_for(self._base_url)
         self._retry = retry
@@ -590,6 +618,7 @@ class MocoClient:
         replayable = method != "POST"
         attempt = throttled = 0
         maybe_applied = False
+        api_key = None if login else await self._key.get()
         while True:
             attempt += 1
             slot = await self._limiter.acquire(self._emit)
@@ -597,7 +626,7 @@ class MocoClient:
             try:
                 try:
                     response = await self._connection.client.request(
-                        method, target, params=params, json=body, headers=self._headers(login)
+                        method, target, params=params, json=body, headers=self._headers(api_key)
                     )
                 finally:
                     # MOCO counted it on arrival, before now: count it from now on.
@@ -650,12 +679,12 @@ class MocoClient:
                 )
             return response
 
-    def _headers(self, login: bool) -> dict[str, str]:
+    def _headers(self, api_key: ApiKey | None) -> dict[str, str]:
+        """`api_key` None: a login request (no key, nobody impersonated)."""
         headers: dict[str, str] = {}
-        if login:
+        if api_key is None:
             return headers
-        if self._api_key is not None:
-            headers["Authorization"] = f"Token token={self._api_key.reveal()}"
+        headers["Authorization"] = f"Token token={api_key.reveal()}"
         if self._impersonate_user_id is not None:
             headers[IMPERSONATION_HEADER] = str(self._impersonate_user_id)
         return headers

@@ -72,6 +72,11 @@ MESSAGES = register(
             "en": "MOCO did not accept the API key.",
             "de": "MOCO hat den API-Schlüssel nicht akzeptiert.",
         },
+        "api.unauthorized.key_missing": {
+            "en": "The API key of this login is no longer in the system keyring. Log in again.",
+            "de": "Der API-Schlüssel dieser Anmeldung ist nicht mehr im Schlüsselbund des "
+            "Systems. Bitte melde dich erneut an.",
+        },
         "api.unauthorized.keys_disabled": {
             "en": "Your MOCO account has switched off personal API keys. MOCO says: “{detail}”",
             "de": "In deinem MOCO-Konto sind persönliche API-Schlüssel abgeschaltet. MOCO "
@@ -247,6 +252,19 @@ class UnauthorizedError(ApiStatusError):
 
     def __init__(self, status: int, body: object = None) -> None:
         super().__init__(status, body, detail=_server_message(body) or "")
+
+
+class MissingApiKeyError(UnauthorizedError):
+    """The login's key could not be read from the keyring when the first request needed it
+    (nothing was sent to MOCO)."""
+
+    key = "api.unauthorized.key_missing"
+
+    def _message_key(self) -> str:
+        return self.key
+
+    def __init__(self) -> None:
+        super().__init__(401)
 
 
 class ApiKeysDisabledError(UnauthorizedError):

@@ -8,7 +8,6 @@ plain-text fallback, and plain-text keyring backends (keyrings.alt) are refused.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -74,28 +73,6 @@ class CredentialStore:
         self._backend = backend
         self._memory_only = memory_only  # demo mode: never touch the person's real keyring
         self._session_keys: dict[str, ApiKey] = {}
-        self._prefetches: dict[str, threading.Thread] = {}
-        self._prefetched: dict[str, ApiKey | None] = {}
-
-    def prefetch(self, account_id: str) -> None:
-        """Start reading `account_id`'s key in a worker thread; `load` takes its result.
-
-        perf (issue 4): the first read of a keyring imports it, finds its backend and asks the
-        Secret Service over D-Bus (120-140 ms measured with GNOME Keyring); started as the app
-        starts, that waiting happens beside the window being built instead of before it.
-        """
-        if self._memory_only or account_id in self._session_keys:
-            return
-        if account_id in self._prefetches or account_id in self._prefetched:
-            return
-        thread = threading.Thread(
-            target=self._prefetch, args=(account_id,), name="keyring-prefetch", daemon=True
-        )
-        self._prefetches[account_id] = thread
-        thread.start()
-
-    def _prefetch(self, account_id: str) -> None:
-        self._prefetched[account_id] = self._read(account_id)
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
@@ -125,18 +102,17 @@ class CredentialStore:
         _log.warning("API key kept in memory only: %s", reason)
         return KeyStorage(False, "memory", tr("credentials.session_only", reason=reason))
 
+    def loaded(self, account_id: str) -> ApiKey | None:
+        """The key if this process has it already (saved, or read before), without asking the
+        keyring."""
+        return self._session_keys.get(account_id)
+
     def load(self, account_id: str) -> ApiKey | None:
-        prefetch = self._prefetches.pop(account_id, None)
-        if prefetch is not None:
-            prefetch.join()
         if account_id in self._session_keys:
             return self._session_keys[account_id]
         if self._memory_only:
             return None
-        if account_id in self._prefetched:
-            key = self._prefetched.pop(account_id)
-        else:
-            key = self._read(account_id)
+        key = self._read(account_id)
         if key is not None:
             self._session_keys[account_id] = key
         return key
@@ -156,10 +132,6 @@ class CredentialStore:
         return ApiKey(secret)
 
     def delete(self, account_id: str) -> None:
-        prefetch = self._prefetches.pop(account_id, None)
-        if prefetch is not None:
-            prefetch.join()
-        self._prefetched.pop(account_id, None)
         self._session_keys.pop(account_id, None)
         if self._memory_only:
             return

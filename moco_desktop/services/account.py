@@ -6,6 +6,7 @@ id. `MOCO_API_KEY` (with `MOCO_DOMAIN` or `MOCO_BASE_URL`) runs without any stor
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -85,11 +86,12 @@ class NotLoggedInError(AccountError):
 
 @dataclass(frozen=True, slots=True)
 class ActiveAccount:
-    """A login that can talk to MOCO now: the record and its key. `checked` is set when MOCO
+    """A login that can talk to MOCO now: the record and its key (None: read from the keyring
+    when the first request needs it, see `AccountService.active`). `checked` is set when MOCO
     confirmed the key a moment ago (login): the workspace need not ask again at once."""
 
     record: AccountRecord
-    api_key: ApiKey
+    api_key: ApiKey | None
     checked: KeyCheck | None = field(default=None, compare=False)
 
 
@@ -186,9 +188,17 @@ class AccountService:
         return resolve_base_url(domain, self._env)
 
     def client(self, account: ActiveAccount, acting_user_id: int | None = None) -> MocoClient:
-        client = self._client_factory(
-            account.record.base_url, account.api_key, self.rate_limit_plan
-        )
+        record = account.record
+        if account.api_key is not None:
+            client = self._client_factory(record.base_url, account.api_key, self.rate_limit_plan)
+        else:
+            # The key comes from the keyring when the first request needs it, in a worker
+            # thread; the rate limit is the account's (MOCO counts per key: one key per login).
+            client = MocoClient(
+                record.base_url,
+                key_loader=lambda: asyncio.to_thread(self._credentials.load, record.account_id),
+                limiter=limiter_for(f"{record.base_url}|{record.account_id}", self.rate_limit_plan),
+            )
         return client.acting_as(acting_user_id) if acting_user_id is not None else client
 
     # -- login / logout ---------------------------------------------------------------------
@@ -250,23 +260,20 @@ class AccountService:
         return record
 
     # -- the active account -----------------------------------------------------------------
-    def prefetch_active_key(self) -> None:
-        """Start reading the stored active login's key from the keyring in the background, so
-        that `active()` need not wait for it at start-up."""
-        if self._env.get("MOCO_API_KEY", "").strip():
-            return
-        record = self._settings.active_account
-        if record is not None:
-            self._credentials.prefetch(record.account_id)
-
-    async def active(self) -> ActiveAccount:
-        """The account to work with: MOCO_API_KEY if set, else the stored active login."""
+    async def active(self, *, key_later: bool = False) -> ActiveAccount:
+        """The account to work with: MOCO_API_KEY if set, else the stored active login.
+        `key_later`: do not wait for the keyring (perf, issue 4: importing it, finding its
+        backend and asking it takes 120-140 ms with GNOME Keyring, before the window could be
+        painted from the cache); the client reads the key when its first request needs it and
+        fails with MissingApiKeyError if there is none."""
         env_key = self._env.get("MOCO_API_KEY", "").strip()
         if env_key:
             return await self._account_from_environment(ApiKey(env_key))
         record = self._settings.active_account
         if record is None:
             raise NotLoggedInError("account.not_logged_in")
+        if key_later:
+            return ActiveAccount(record, self._credentials.loaded(record.account_id))
         key = self._credentials.load(record.account_id)
         if key is None:
             raise NotLoggedInError("account.key_missing", account=record.domain)

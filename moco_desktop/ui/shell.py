@@ -178,7 +178,9 @@ class DesktopShell(QObject):
         tray, the timesheet opens (an app nobody can see would be lost)."""
         self._show_tray()
         try:
-            account = await self.context.accounts.active()
+            # The stored key is read when the first request needs it (in a worker thread): the
+            # timesheet is painted from the cache without waiting for the keyring.
+            account = await self.context.accounts.active(key_later=True)
         except NotLoggedInError as error:
             self.show_login(error.message if self.context.accounts.settings.accounts else None)
             return

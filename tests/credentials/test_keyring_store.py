@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import keyring.backend
@@ -91,61 +90,3 @@ def test_api_key_hides_itself() -> None:
     assert "very-secret" not in f"{key!r} {key}"
     assert key.reveal() == "very-secret"
     assert isinstance(keyring.backend.KeyringBackend, type)
-
-
-class SlowKeyring(MemoryKeyring):
-    """A keyring whose reads wait (a D-Bus round trip) and say from which thread they came."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reads: list[str] = []
-        self.release = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.reads.append(threading.current_thread().name)
-        self.release.wait(5)
-        return super().get_password(service, username)
-
-
-def test_a_prefetched_key_is_read_once_beside_the_caller() -> None:
-    backend = SlowKeyring()
-    backend.secrets[(SERVICE_NAME, "a#1")] = "secret-key"
-    store = CredentialStore(backend=backend)
-    store.prefetch("a#1")
-    store.prefetch("a#1")  # once is enough
-    backend.release.set()
-    assert store.load("a#1") == ApiKey("secret-key")
-    assert store.load("a#1") == ApiKey("secret-key")
-    assert backend.reads == ["keyring-prefetch"]
-
-
-def test_a_prefetch_that_finds_nothing_or_fails_reads_as_no_key() -> None:
-    store = CredentialStore(backend=BrokenReadKeyring())
-    store.prefetch("a#1")
-    assert store.load("a#1") is None
-    empty = CredentialStore(backend=MemoryKeyring())
-    empty.prefetch("b#1")
-    assert empty.load("b#1") is None
-
-
-def test_a_key_saved_while_the_prefetch_runs_wins() -> None:
-    backend = SlowKeyring()
-    backend.secrets[(SERVICE_NAME, "a#1")] = "old-key"
-    store = CredentialStore(backend=backend)
-    store.prefetch("a#1")
-    store.save("a#1", ApiKey("new-key"))
-    backend.release.set()
-    assert store.load("a#1") == ApiKey("new-key")
-
-
-def test_a_memory_only_store_prefetches_nothing(memory_keyring: MemoryKeyring) -> None:
-    memory_keyring.secrets[(SERVICE_NAME, "a#1")] = "secret-key"
-    store = CredentialStore(memory_only=True)
-    store.prefetch("a#1")
-    assert store.load("a#1") is None
-    assert not any(thread.name == "keyring-prefetch" for thread in threading.enumerate())
-
-
-class BrokenReadKeyring(MemoryKeyring):
-    def get_password(self, service: str, username: str) -> str | None:
-        raise keyring.errors.KeyringLocked("locked")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import keyring.backend
 import keyring.errors
+import pytest
 from pytestqt.qtbot import QtBot
 
+from moco_desktop.api.errors import MissingApiKeyError
 from moco_desktop.app import AppContext
 from moco_desktop.core.i18n import tr
 from moco_desktop.credentials.keyring_store import CredentialStore
@@ -61,11 +63,11 @@ async def test_password_login_succeeds_and_stores_the_key_in_the_keyring(
     assert not window.form_error.isVisible()
 
 
-async def test_the_next_start_reads_the_stored_key_beside_the_start_up(
+async def test_the_next_start_reads_the_stored_key_only_when_moco_is_first_asked(
     qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    # The everyday start: the key is read from the keyring in a worker thread, begun before
-    # the window is built; the account it gives is the one the login stored.
+    # The everyday start paints the cached timesheet first; the keyring is read in a worker
+    # thread when the first request needs the key, and the requests carry the stored key.
     env = {"MOCO_BASE_URL": moco.server.base_url}
     first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
     window, outcomes = login_window(qtbot, first)
@@ -82,12 +84,43 @@ async def test_the_next_start_reads_the_stored_key_beside_the_start_up(
 
     memory_keyring.get_password = reading  # type: ignore[method-assign,assignment]
     again = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    again.accounts.prefetch_active_key()
-    account = await again.accounts.active()
-
+    account = await again.accounts.active(key_later=True)
     assert account.record == outcome.account.record
-    assert account.api_key == outcome.account.api_key
-    assert reads == ["keyring-prefetch"]
+    assert account.api_key is None
+    assert reads == []
+
+    client = again.accounts.client(account)
+    try:
+        profile = await client.profile()
+        assert profile.id == moco.anna
+        await client.profile()
+    finally:
+        await client.aclose()
+    assert len(reads) == 1
+    assert reads[0] != threading.main_thread().name  # beside the event loop
+
+
+async def test_a_key_gone_from_the_keyring_stops_the_first_request(
+    qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    env = {"MOCO_BASE_URL": moco.server.base_url}
+    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    window, _outcomes = login_window(qtbot, first)
+    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
+    await submit_and_wait(window)
+    memory_keyring.secrets.clear()  # e.g. the keyring was emptied
+
+    again = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    account = await again.accounts.active(key_later=True)
+    client = again.accounts.client(account).acting_as(moco.jonas)
+    requests_before = len(moco.server.requests)
+    try:
+        with pytest.raises(MissingApiKeyError) as raised:
+            await client.profile()
+    finally:
+        await client.aclose()
+    assert "keyring" in raised.value.message
+    assert len(moco.server.requests) == requests_before  # nothing went to MOCO
 
 
 async def test_wrong_password_shows_under_the_password_and_keeps_the_form(
