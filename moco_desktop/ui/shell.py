@@ -188,6 +188,18 @@ class DesktopShell(QObject):
             self.show_login(error.message)
             return
         await self.open_session(account, show=show_timesheet or not self.use_tray)
+        if account.api_key is None:
+            self.runner.run(self._check_stored_key(account))
+
+    async def _check_stored_key(self, account: ActiveAccount) -> None:
+        """After the cached timesheet is shown: if the keyring no longer has the login's key,
+        close the session and ask for the login again, as a start without the key did."""
+        record = account.record
+        key = await asyncio.to_thread(self.context.credentials.load, record.account_id)
+        if key is None and self._account is account:
+            await self._close_session()
+            self._account = None
+            self.show_login(tr("account.key_missing", account=record.domain))
 
     async def login_with_api_key(self, domain: str, api_key: str, *, show: bool = True) -> None:
         """Log in without the window (demo mode, tests) and open the timesheet."""

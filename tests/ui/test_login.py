@@ -100,6 +100,57 @@ async def test_the_next_start_reads_the_stored_key_only_when_moco_is_first_asked
     assert reads[0] != threading.main_thread().name  # beside the event loop
 
 
+async def test_the_everyday_start_syncs_with_the_stored_key(
+    qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    # The whole start: shown from the cache, then the first sync carries the keyring's key.
+    env = {"MOCO_BASE_URL": moco.server.base_url}
+    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    window, _outcomes = login_window(qtbot, first)
+    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
+    await submit_and_wait(window)
+    context = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    shell = DesktopShell(
+        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
+    )
+    try:
+        await shell.start(show_timesheet=True)
+        session = shell.session
+        assert session is not None
+        await shell.runner.wait_idle()
+        await wait_for(lambda: bool(session.workspace.projects()))
+        assert session.reachable
+        assert not session.halted_message
+        assert shell.timesheet is not None
+        assert shell.timesheet.isVisible()
+    finally:
+        await shell.shutdown()
+
+
+async def test_a_start_whose_key_is_gone_from_the_keyring_asks_for_the_login(
+    qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    env = {"MOCO_BASE_URL": moco.server.base_url}
+    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    window, _outcomes = login_window(qtbot, first)
+    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
+    await submit_and_wait(window)
+    memory_keyring.secrets.clear()  # e.g. the keyring was emptied
+    context = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    shell = DesktopShell(
+        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
+    )
+    try:
+        await shell.start(show_timesheet=True)
+        await wait_for(lambda: shell.login_window is not None and shell.login_window.isVisible())
+        assert shell.session is None
+        login = shell.login_window
+        assert login is not None
+        assert login.form_error.text() == tr("account.key_missing", account="demo")
+    finally:
+        await shell.shutdown()
+
+
 async def test_a_key_gone_from_the_keyring_stops_the_first_request(
     qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
