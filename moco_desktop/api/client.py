@@ -215,7 +215,13 @@ class _KeySource:
             return self.key
         if self._loading is None:
             self._loading = asyncio.ensure_future(self._loader())
-        key = await asyncio.shield(self._loading)
+        try:
+            key = await asyncio.shield(self._loading)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a broken keyring: say so; the next request tries again
+            self._loading = None
+            raise MissingApiKeyError() from error
         if key is None:
             raise MissingApiKeyError()
         self.key = key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import traceback
@@ -15,6 +16,7 @@ from moco_desktop.api.errors import (
     ImpersonationForbiddenError,
     InvalidCredentialsError,
     LockedError,
+    MissingApiKeyError,
     MocoError,
     NetworkError,
     NotFoundError,
@@ -25,6 +27,7 @@ from moco_desktop.api.errors import (
     ValidationError,
 )
 from moco_desktop.core import i18n
+from moco_desktop.core.entities import ApiKey
 from moco_desktop.demo.seed import DEMO_PASSWORD
 from tests.api.conftest import Moco
 
@@ -185,3 +188,38 @@ async def test_the_key_never_appears_in_reprs_errors_or_logs(
     assert any(message.startswith("GET /api/v1/profile -> 200 (") for message in ours)
     assert any("retrying after HTTP 503" in message for message in ours)
     assert any("429" in message for message in ours)
+
+
+async def test_a_key_read_when_needed_is_read_once_for_every_sibling(moco: Moco) -> None:
+    reads: list[int] = []
+
+    async def loader() -> ApiKey | None:
+        reads.append(1)
+        await asyncio.sleep(0.01)
+        return ApiKey(moco.account.staff.api_key)
+
+    async with MocoClient(moco.server.base_url, key_loader=loader) as client:
+        colleague = client.acting_as(moco.account.normal.user_id)
+        mine, _theirs = await asyncio.gather(client.session(), colleague.profile())
+    assert mine.user_id == moco.account.staff.user_id
+    assert reads == [1]
+
+
+async def test_a_broken_keyring_stops_the_request_and_is_asked_again(moco: Moco) -> None:
+    answers: list[ApiKey | Exception | None] = [
+        RuntimeError("D-Bus gone"),
+        ApiKey(moco.account.staff.api_key),
+    ]
+
+    async def loader() -> ApiKey | None:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    requests_before = len(moco.server.requests)
+    async with MocoClient(moco.server.base_url, key_loader=loader) as client:
+        with pytest.raises(MissingApiKeyError):
+            await client.session()
+        assert len(moco.server.requests) == requests_before  # nothing was sent
+        assert (await client.session()).user_id == moco.account.staff.user_id
