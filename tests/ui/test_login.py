@@ -43,6 +43,18 @@ async def submit_and_wait(window: LoginWindow) -> None:
     await wait_for(lambda: not window.runner.busy)
 
 
+async def next_start(qtbot: QtBot, moco: Moco, tmp_path: Path) -> tuple[AppContext, LoginOutcome]:
+    """Log the staff user in through the window (the key goes to the keyring), then a new
+    context on the same directories: what the next start of the app has."""
+    env = {"MOCO_BASE_URL": moco.server.base_url}
+    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    window, outcomes = login_window(qtbot, first)
+    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
+    await submit_and_wait(window)
+    [outcome] = outcomes
+    return AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None), outcome
+
+
 async def test_password_login_succeeds_and_stores_the_key_in_the_keyring(
     qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
@@ -68,13 +80,7 @@ async def test_the_next_start_reads_the_stored_key_only_when_moco_is_first_asked
 ) -> None:
     # The everyday start paints the cached timesheet first; the keyring is read in a worker
     # thread when the first request needs the key, and the requests carry the stored key.
-    env = {"MOCO_BASE_URL": moco.server.base_url}
-    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    window, outcomes = login_window(qtbot, first)
-    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
-    await submit_and_wait(window)
-    [outcome] = outcomes
-
+    again, outcome = await next_start(qtbot, moco, tmp_path)
     reads: list[str] = []
     read = memory_keyring.get_password
 
@@ -83,7 +89,6 @@ async def test_the_next_start_reads_the_stored_key_only_when_moco_is_first_asked
         return read(service, user)
 
     memory_keyring.get_password = reading  # type: ignore[method-assign,assignment]
-    again = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
     account = await again.accounts.active(key_later=True)
     assert account.record == outcome.account.record
     assert account.api_key is None
@@ -104,12 +109,7 @@ async def test_the_everyday_start_syncs_with_the_stored_key(
     qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     # The whole start: shown from the cache, then the first sync carries the keyring's key.
-    env = {"MOCO_BASE_URL": moco.server.base_url}
-    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    window, _outcomes = login_window(qtbot, first)
-    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
-    await submit_and_wait(window)
-    context = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    context, _outcome = await next_start(qtbot, moco, tmp_path)
     shell = DesktopShell(
         context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
     )
@@ -130,13 +130,8 @@ async def test_the_everyday_start_syncs_with_the_stored_key(
 async def test_a_start_whose_key_is_gone_from_the_keyring_asks_for_the_login(
     qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    env = {"MOCO_BASE_URL": moco.server.base_url}
-    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    window, _outcomes = login_window(qtbot, first)
-    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
-    await submit_and_wait(window)
+    context, _outcome = await next_start(qtbot, moco, tmp_path)
     memory_keyring.secrets.clear()  # e.g. the keyring was emptied
-    context = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
     shell = DesktopShell(
         context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
     )
@@ -154,14 +149,8 @@ async def test_a_start_whose_key_is_gone_from_the_keyring_asks_for_the_login(
 async def test_a_key_gone_from_the_keyring_stops_the_first_request(
     qtbot: QtBot, moco: Moco, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    env = {"MOCO_BASE_URL": moco.server.base_url}
-    first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    window, _outcomes = login_window(qtbot, first)
-    fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
-    await submit_and_wait(window)
+    again, _outcome = await next_start(qtbot, moco, tmp_path)
     memory_keyring.secrets.clear()  # e.g. the keyring was emptied
-
-    again = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
     account = await again.accounts.active(key_later=True)
     client = again.accounts.client(account).acting_as(moco.jonas)
     requests_before = len(moco.server.requests)
