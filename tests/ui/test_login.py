@@ -4,6 +4,7 @@ form kept as typed."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import keyring.backend
@@ -48,6 +49,8 @@ async def next_start(qtbot: QtBot, moco: Moco, tmp_path: Path) -> tuple[AppConte
     context on the same directories: what the next start of the app has."""
     env = {"MOCO_BASE_URL": moco.server.base_url}
     first = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
+    # Unlimited, as make_context does: the logins of this module share one limiter per server.
+    first.accounts.update_settings(replace(first.accounts.settings, rate_limit_plan="unlimited"))
     window, outcomes = login_window(qtbot, first)
     fill(window, "demo", moco.account.staff.email, moco.account.staff.password)
     await submit_and_wait(window)
