@@ -98,6 +98,15 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limiters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no process-wide rate limiter: a test's embedded server can get the
+    port of an earlier test's, whose limiter would still hold that test's requests."""
+    from moco_desktop.api import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_registry", {})
+
+
+@pytest.fixture(autouse=True)
 def english_messages() -> Iterator[None]:
     from moco_desktop.core import i18n
 
