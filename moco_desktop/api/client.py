@@ -237,6 +237,7 @@ class MocoClient:
         api_key: ApiKey | None = None,
         *,
         key_loader: KeyLoader | None = None,
+        limiter_for_key: Callable[[ApiKey], RateLimiter] | None = None,
         impersonate_user_id: int | None = None,
         limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -248,6 +249,8 @@ class MocoClient:
         self._key = _KeySource(api_key, key_loader)
         self._impersonate_user_id = impersonate_user_id
         self._limiter = limiter if limiter is not None else limiter_for(self._base_url)
+        # A key read later brings its account's limiter with it (MOCO counts per key).
+        self._limiter_for_key = limiter_for_key
         self._retry = retry
         self._on_event = on_event
         self._owns_http = True
@@ -625,6 +628,9 @@ class MocoClient:
         attempt = throttled = 0
         maybe_applied = False
         api_key = None if login else await self._key.get()
+        if api_key is not None and self._limiter_for_key is not None:
+            self._limiter = self._limiter_for_key(api_key)
+            self._limiter_for_key = None
         while True:
             attempt += 1
             slot = await self._limiter.acquire(self._emit)

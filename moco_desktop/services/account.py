@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from moco_desktop.api.client import MocoClient
 from moco_desktop.api.errors import InvalidDomainError
-from moco_desktop.api.ratelimit import RateLimitPlan, limiter_for
+from moco_desktop.api.ratelimit import RateLimiter, RateLimitPlan, limiter_for
 from moco_desktop.api.urls import normalize_domain, resolve_base_url
 from moco_desktop.core.entities import ApiKey, Profile
 from moco_desktop.core.errors import CatalogueError
@@ -117,8 +117,12 @@ ClientFactory = Callable[[str, ApiKey | None, RateLimitPlan], MocoClient]
 
 
 def _default_client_factory(base_url: str, key: ApiKey | None, plan: RateLimitPlan) -> MocoClient:
-    limiter_key = f"{base_url}|{key.fingerprint() if key else 'anonymous'}"
-    return MocoClient(base_url, key, limiter=limiter_for(limiter_key, plan))
+    return MocoClient(base_url, key, limiter=key_limiter(base_url, key, plan))
+
+
+def key_limiter(base_url: str, key: ApiKey | None, plan: RateLimitPlan) -> RateLimiter:
+    """The process-wide limiter of one key (MOCO counts requests per key)."""
+    return limiter_for(f"{base_url}|{key.fingerprint() if key else 'anonymous'}", plan)
 
 
 def account_id_for(base_url: str, user_id: int) -> str:
@@ -193,11 +197,12 @@ class AccountService:
             client = self._client_factory(record.base_url, account.api_key, self.rate_limit_plan)
         else:
             # The key comes from the keyring when the first request needs it, in a worker
-            # thread; the rate limit is the account's (MOCO counts per key: one key per login).
+            # thread, and with it the key's limiter (shared with every other client of the key).
+            plan = self.rate_limit_plan
             client = MocoClient(
                 record.base_url,
                 key_loader=lambda: asyncio.to_thread(self._credentials.load, record.account_id),
-                limiter=limiter_for(f"{record.base_url}|{record.account_id}", self.rate_limit_plan),
+                limiter_for_key=lambda key: key_limiter(record.base_url, key, plan),
             )
         return client.acting_as(acting_user_id) if acting_user_id is not None else client
 

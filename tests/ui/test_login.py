@@ -98,12 +98,15 @@ async def test_the_next_start_reads_the_stored_key_only_when_moco_is_first_asked
     assert reads == []
 
     client = again.accounts.client(account)
+    with_key = again.accounts.client(outcome.account)
     try:
         profile = await client.profile()
         assert profile.id == moco.anna
         await client.profile()
+        assert client.limiter is with_key.limiter  # the key's limiter, shared (MOCO counts per key)
     finally:
         await client.aclose()
+        await with_key.aclose()
     assert len(reads) == 1
     assert reads[0] != threading.main_thread().name  # beside the event loop
 
