@@ -218,15 +218,7 @@ def apply_presence_change(
     if current is None or entry.kind == "presence.delete":
         return None
     if entry.kind == "presence.update":
-        changes = payload["changes"]
-        updates: dict[str, Any] = {}
-        if "from" in changes:
-            updates["from_time"] = parse_clock_time(changes["from"])
-        if "to" in changes:
-            updates["to_time"] = _time_or_none(changes["to"])
-        if "is_home_office" in changes:
-            updates["is_home_office"] = bool(changes["is_home_office"])
-        return dataclasses.replace(current, **updates)
+        return dataclasses.replace(current, **_presence_fields(payload["changes"]))
     return current
 
 
@@ -540,18 +532,24 @@ def _apply_day_home_office(workspace: Workspace, changed: Presence) -> None:
     )
 
 
+def _presence_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A pending change's fields ("from", "to", "is_home_office") as `Presence` fields, the
+    names `update_presence` takes too."""
+    fields: dict[str, Any] = {}
+    if "from" in changes:
+        fields["from_time"] = parse_clock_time(changes["from"])
+    if "to" in changes:
+        fields["to_time"] = _time_or_none(changes["to"])
+    if "is_home_office" in changes:
+        fields["is_home_office"] = bool(changes["is_home_office"])
+    return fields
+
+
 def _change_target(workspace: Workspace) -> ChangeTarget[Presence]:
     client, cache = workspace.client, workspace.cache
 
     async def update(presence_id: int, changes: Mapping[str, Any]) -> Presence:
-        arguments: dict[str, Any] = {}
-        if "from" in changes:
-            arguments["from_time"] = parse_clock_time(changes["from"])
-        if "to" in changes:
-            arguments["to_time"] = _time_or_none(changes["to"])
-        if "is_home_office" in changes:
-            arguments["is_home_office"] = bool(changes["is_home_office"])
-        return await client.update_presence(presence_id, **arguments)
+        return await client.update_presence(presence_id, **_presence_fields(changes))
 
     return ChangeTarget(
         fetch=client.presence,
