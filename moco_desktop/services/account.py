@@ -147,6 +147,7 @@ class AccountService:
         self._credentials = credentials
         self._env = os.environ if env is None else env
         self._client_factory = client_factory
+        self._key_reads: dict[str, asyncio.Future[ApiKey | None]] = {}
         self._forget_account_data = forget_account_data
         self._settings = settings_file.load()
 
@@ -201,7 +202,7 @@ class AccountService:
             plan = self.rate_limit_plan
             client = MocoClient(
                 record.base_url,
-                key_loader=lambda: asyncio.to_thread(self._credentials.load, record.account_id),
+                key_loader=lambda: self.stored_key(record.account_id),
                 limiter_for_key=lambda key: key_limiter(record.base_url, key, plan),
             )
         return client.acting_as(acting_user_id) if acting_user_id is not None else client
@@ -265,6 +266,16 @@ class AccountService:
         return record
 
     # -- the active account -----------------------------------------------------------------
+    async def stored_key(self, account_id: str) -> ApiKey | None:
+        """The login's key as the keyring has it, read in a worker thread (off the event loop),
+        once for everyone who asks while it is being read."""
+        reading = self._key_reads.get(account_id)
+        if reading is None:
+            reading = asyncio.ensure_future(asyncio.to_thread(self._credentials.load, account_id))
+            self._key_reads[account_id] = reading
+            reading.add_done_callback(lambda _done: self._key_reads.pop(account_id, None))
+        return await asyncio.shield(reading)
+
     async def active(self, *, key_later: bool = False) -> ActiveAccount:
         """The account to work with: MOCO_API_KEY if set, else the stored active login.
         `key_later`: do not wait for the keyring (perf, issue 4: importing it, finding its

@@ -195,7 +195,7 @@ class DesktopShell(QObject):
         """After the cached timesheet is shown: if the keyring no longer has the login's key,
         close the session and ask for the login again, as a start without the key did."""
         record = account.record
-        key = await asyncio.to_thread(self.context.credentials.load, record.account_id)
+        key = await self.context.accounts.stored_key(record.account_id)
         if key is None and self._account is account:
             await self._close_session()
             self._account = None

@@ -44,6 +44,13 @@ async def submit_and_wait(window: LoginWindow) -> None:
     await wait_for(lambda: not window.runner.busy)
 
 
+def quiet_shell(context: AppContext) -> DesktopShell:
+    """A shell with a tray, without background sync or timers (the test drives it)."""
+    return DesktopShell(
+        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
+    )
+
+
 async def next_start(qtbot: QtBot, moco: Moco, tmp_path: Path) -> tuple[AppContext, LoginOutcome]:
     """Log the staff user in through the window (the key goes to the keyring), then a new
     context on the same directories: what the next start of the app has."""
@@ -116,9 +123,15 @@ async def test_the_everyday_start_syncs_with_the_stored_key(
 ) -> None:
     # The whole start: shown from the cache, then the first sync carries the keyring's key.
     context, _outcome = await next_start(qtbot, moco, tmp_path)
-    shell = DesktopShell(
-        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
-    )
+    reads: list[str] = []
+    read = memory_keyring.get_password
+
+    def reading(service: str, user: str) -> str | None:
+        reads.append(user)
+        return read(service, user)
+
+    memory_keyring.get_password = reading  # type: ignore[method-assign,assignment]
+    shell = quiet_shell(context)
     try:
         await shell.start(show_timesheet=True)
         session = shell.session
@@ -129,6 +142,7 @@ async def test_the_everyday_start_syncs_with_the_stored_key(
         assert not session.halted_message
         assert shell.timesheet is not None
         assert shell.timesheet.isVisible()
+        assert len(reads) == 1  # the shell's look and the first request share one read
     finally:
         await shell.shutdown()
 
@@ -138,9 +152,7 @@ async def test_a_start_whose_key_is_gone_from_the_keyring_asks_for_the_login(
 ) -> None:
     context, _outcome = await next_start(qtbot, moco, tmp_path)
     memory_keyring.secrets.clear()  # e.g. the keyring was emptied
-    shell = DesktopShell(
-        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
-    )
+    shell = quiet_shell(context)
     try:
         await shell.start(show_timesheet=True)
         await wait_for(lambda: shell.login_window is not None and shell.login_window.isVisible())
@@ -323,9 +335,7 @@ async def test_without_a_working_keyring_the_timesheet_says_the_key_is_for_this_
     context = AppContext.create(
         AppPaths.under(tmp_path / "app"), env, credentials=CredentialStore(BrokenKeyring())
     )
-    shell = DesktopShell(
-        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
-    )
+    shell = quiet_shell(context)
     try:
         window = shell.show_login()
         fill(window, "demo", moco.account.normal.email, moco.account.normal.password)
@@ -346,9 +356,7 @@ async def test_logout_removes_the_key_and_the_cached_data_and_shows_the_login(
 ) -> None:
     env = {"MOCO_BASE_URL": moco.server.base_url}
     context = AppContext.create(AppPaths.under(tmp_path / "app"), env, credentials=None)
-    shell = DesktopShell(
-        context, refresh_interval=None, background_sync=False, use_tray=True, hooks=fake_hooks()
-    )
+    shell = quiet_shell(context)
     try:
         await shell.login_with_api_key("demo", moco.account.normal.api_key)
         await shell.runner.wait_idle()
