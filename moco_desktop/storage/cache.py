@@ -8,15 +8,19 @@ outbox and are laid over this state by the services.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from moco_desktop.core.entities import Activity, Presence
 from moco_desktop.storage import codec
 from moco_desktop.storage.database import Database
+
+if TYPE_CHECKING:
+    import sqlite3
 
 T = TypeVar("T")
 
@@ -58,6 +62,11 @@ class CacheStore:
         # seen. The least recently used go first beyond `DECODED_ACTIVITIES_KEPT`.
         self._activities: dict[int, tuple[int, Activity]] = {}
 
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """A cache write: what MOCO sends again at the next sync, so its commit is not synced
+        to disk on the way (`Database.transaction(durable=False)`); the outbox's are."""
+        return self.database.transaction(durable=False)
+
     # --- activities ---------------------------------------------------------------------------
 
     def put_activities(
@@ -80,7 +89,7 @@ class CacheStore:
                     payload,
                 )
             )
-        with self.database.transaction():
+        with self._write():
             self.database.connection.executemany(
                 "INSERT INTO activities "
                 "(account_key, acting_user_id, id, date, running, updated_at, seconds, payload) "
@@ -101,7 +110,7 @@ class CacheStore:
     ) -> set[int]:
         """Make the range exactly `activities`; returns the ids that were removed (deleted
         in MOCO) from the range."""
-        with self.database.transaction():
+        with self._write():
             removed = self._remove_missing("activities", date_from, date_to, activities)
             self.put_activities(activities, payloads)
         return removed
@@ -195,10 +204,11 @@ class CacheStore:
 
     def remove_activity(self, activity_id: int) -> None:
         self._activities.pop(activity_id, None)
-        self.database.execute(
-            "DELETE FROM activities WHERE account_key = ? AND acting_user_id = ? AND id = ?",
-            (*self._identity, activity_id),
-        )
+        with self._write():
+            self.database.execute(
+                "DELETE FROM activities WHERE account_key = ? AND acting_user_id = ? AND id = ?",
+                (*self._identity, activity_id),
+            )
 
     # --- presences ----------------------------------------------------------------------------
 
@@ -213,7 +223,7 @@ class CacheStore:
             )
             for presence in presences
         ]
-        with self.database.transaction():
+        with self._write():
             self.database.connection.executemany(
                 "INSERT INTO presences "
                 "(account_key, acting_user_id, id, date, updated_at, payload) "
@@ -227,7 +237,7 @@ class CacheStore:
     def replace_presences(
         self, date_from: dt.date, date_to: dt.date, presences: Sequence[Presence]
     ) -> set[int]:
-        with self.database.transaction():
+        with self._write():
             removed = self._remove_missing("presences", date_from, date_to, presences)
             self.put_presences(presences)
         return removed
@@ -255,10 +265,11 @@ class CacheStore:
         return self._payloads_between("presences", date_from, date_to)
 
     def remove_presence(self, presence_id: int) -> None:
-        self.database.execute(
-            "DELETE FROM presences WHERE account_key = ? AND acting_user_id = ? AND id = ?",
-            (*self._identity, presence_id),
-        )
+        with self._write():
+            self.database.execute(
+                "DELETE FROM presences WHERE account_key = ? AND acting_user_id = ? AND id = ?",
+                (*self._identity, presence_id),
+            )
 
     # --- documents (profile, projects, employments, schedules, ...) --------------------------
 
@@ -275,15 +286,16 @@ class CacheStore:
         `payload`: `codec.dumps(value)` if the caller made it already (off the event loop)."""
         stamp = _iso(fetched_at)
         text = payload or codec.dumps(value)
-        self.database.execute(
-            "INSERT INTO documents "
-            "(account_key, acting_user_id, kind, key, payload, fetched_at, empty) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (account_key, acting_user_id, kind, key) DO UPDATE SET "
-            "payload = excluded.payload, fetched_at = excluded.fetched_at, "
-            "empty = excluded.empty",
-            (*self._identity, kind, key, text, stamp, int(text in _EMPTY_PAYLOADS)),
-        )
+        with self._write():
+            self.database.execute(
+                "INSERT INTO documents "
+                "(account_key, acting_user_id, kind, key, payload, fetched_at, empty) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (account_key, acting_user_id, kind, key) DO UPDATE SET "
+                "payload = excluded.payload, fetched_at = excluded.fetched_at, "
+                "empty = excluded.empty",
+                (*self._identity, kind, key, text, stamp, int(text in _EMPTY_PAYLOADS)),
+            )
         for memo_key in [k for k in self._decoded if k[:2] == (kind, key)]:
             del self._decoded[memo_key]
         # What was stored is what a read would decode: remember it as it is.
@@ -366,20 +378,21 @@ class CacheStore:
         )
 
     def set_sync_mark(self, mark: SyncMark) -> None:
-        self.database.execute(
-            "INSERT INTO sync_marks "
-            "(account_key, acting_user_id, kind, range_key, updated_after, last_full_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (account_key, acting_user_id, kind, range_key) DO UPDATE SET "
-            "updated_after = excluded.updated_after, last_full_at = excluded.last_full_at",
-            (
-                *self._identity,
-                mark.kind,
-                mark.range_key,
-                _iso(mark.updated_after),
-                _iso(mark.last_full_at),
-            ),
-        )
+        with self._write():
+            self.database.execute(
+                "INSERT INTO sync_marks "
+                "(account_key, acting_user_id, kind, range_key, updated_after, last_full_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (account_key, acting_user_id, kind, range_key) DO UPDATE SET "
+                "updated_after = excluded.updated_after, last_full_at = excluded.last_full_at",
+                (
+                    *self._identity,
+                    mark.kind,
+                    mark.range_key,
+                    _iso(mark.updated_after),
+                    _iso(mark.last_full_at),
+                ),
+            )
 
     # --- local ids ----------------------------------------------------------------------------
 
@@ -418,7 +431,7 @@ class CacheStore:
         """Forget everything cached for this identity (not its outbox)."""
         self._decoded.clear()
         self._activities.clear()
-        with self.database.transaction():
+        with self.database.transaction():  # durable: logging out leaves no data behind
             for table in ("activities", "presences", "documents", "sync_marks", "id_map"):
                 self.database.execute(
                     f"DELETE FROM {table} WHERE account_key = ? AND acting_user_id = ?",

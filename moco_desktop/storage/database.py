@@ -21,6 +21,8 @@ import platformdirs
 
 DATABASE_FILE_NAME = "moco-desktop.sqlite3"
 OWNER_ONLY = 0o600
+DURABLE_SYNCHRONOUS = "FULL"
+"""Every commit synced to disk, except the cache's (`Database.transaction(durable=False)`)."""
 
 
 def default_database_path() -> Path:
@@ -194,6 +196,7 @@ class Database:
         self.connection = connection
         self.path = path
         self._depth = 0
+        self._durable_joined = False
 
     @property
     def schema_version(self) -> int:
@@ -204,25 +207,48 @@ class Database:
         return self._depth > 0
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all; nested calls join the outer one."""
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all; nested calls join the outer one.
+
+        `durable`: the commit is on disk when this returns (it survives a power cut). The
+        cache's writes, which the next sync fetches again, pass False: their commit skips the
+        fsync (synchronous NORMAL), which took 50 ms to a second on the UI thread while the
+        disk was busy. The write-ahead log keeps commits in order either way: a power cut can
+        lose the latest non-durable commits, never an earlier commit and keep a later one.
+        A durable write joined to a non-durable transaction makes its commit durable too.
+        """
         if self._depth:
             self._depth += 1
+            self._durable_joined = self._durable_joined or durable
             try:
                 yield self.connection
             finally:
                 self._depth -= 1
             return
+        if not durable:
+            self.connection.execute("PRAGMA synchronous = NORMAL")
         self.connection.execute("BEGIN IMMEDIATE")
         self._depth = 1
+        self._durable_joined = False
         try:
-            yield self.connection
-        except BaseException:
+            try:
+                yield self.connection
+            except BaseException:
+                self._depth = 0
+                self.connection.execute("ROLLBACK")
+                raise
             self._depth = 0
-            self.connection.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.connection.execute("COMMIT")
+            self.connection.execute("COMMIT")
+        finally:
+            if not durable:
+                self.connection.execute(f"PRAGMA synchronous = {DURABLE_SYNCHRONOUS}")
+        if not durable and self._durable_joined:
+            # The commit was not synced: a checkpoint syncs the log (and all before it).
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def synchronous(self) -> int:
+        """SQLite's current `synchronous` level (2: FULL, each commit synced; 1: NORMAL)."""
+        return int(self.connection.execute("PRAGMA synchronous").fetchone()[0])
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, parameters)
@@ -326,8 +352,9 @@ def _configure(connection: sqlite3.Connection) -> None:
     mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise DatabaseError(f"SQLite refused WAL mode (got {mode!r})")
-    # FULL: a committed change survives a power cut, not only a killed process.
-    connection.execute("PRAGMA synchronous = FULL")
+    # FULL: a committed change survives a power cut, not only a killed process (the cache's
+    # own writes lower it per transaction: `Database.transaction(durable=False)`).
+    connection.execute(f"PRAGMA synchronous = {DURABLE_SYNCHRONOUS}")
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA busy_timeout = 10000")
     # perf (issue 7): SQLite's own page cache, 2 MiB by default, filled with a big account's

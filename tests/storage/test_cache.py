@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ from moco_desktop.core.entities import (
 )
 from moco_desktop.storage import cache as cache_module
 from moco_desktop.storage.cache import CacheStore, SyncMark
-from moco_desktop.storage.database import Database, open_memory_database
+from moco_desktop.storage.database import Database, open_database, open_memory_database
 
 NOW = dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC)
 
@@ -222,3 +223,30 @@ def test_whether_a_document_is_there_without_decoding_it(database: Database) -> 
     assert not cache.has_document("projects")
     cache.put_document("projects", (AssignedProject(1, "P1", "Website", None),), NOW)
     assert cache.has_document("projects")
+
+
+def test_cache_writes_are_not_synced_to_disk_but_logging_out_is(tmp_path: Path) -> None:
+    """What MOCO sends again at the next sync is committed without an fsync on the UI thread
+    (it took up to a second with a busy disk); the cache cleared at logout is synced."""
+    database = open_database(tmp_path / "moco.sqlite3")
+    cache = CacheStore(database, "acme#1", 1)
+    level_at_commit: list[str] = []
+    level = ["FULL"]
+
+    def traced(statement: str) -> None:
+        if statement.startswith("PRAGMA synchronous = "):
+            level[0] = statement.rsplit(" ", 1)[1]
+        elif statement == "COMMIT":
+            level_at_commit.append(level[0])
+
+    database.connection.set_trace_callback(traced)
+    day = dt.date(2024, 3, 13)
+    cache.put_activities([activity(1, day)])
+    cache.replace_presences(day, day, [])
+    cache.put_document("profile", "x", NOW)
+    cache.set_sync_mark(SyncMark("activities", "2024-03", NOW, NOW))
+    cache.remove_activity(1)
+    assert level_at_commit == ["NORMAL"] * 5
+    cache.clear()
+    assert level_at_commit[-1] == "FULL"
+    assert database.synchronous() == 2  # FULL again for everything else

@@ -13,6 +13,7 @@ from moco_desktop.storage.database import (
     LATEST_VERSION,
     MIGRATIONS,
     PAGE_CACHE_KIB,
+    Database,
     DatabaseError,
     Migration,
     default_database_path,
@@ -217,3 +218,46 @@ def test_default_path_is_in_the_user_data_directory(isolated_user_dirs: Path) ->
     path = default_database_path()
     assert path.name == "moco-desktop.sqlite3"
     assert str(path).startswith(str(isolated_user_dirs))
+
+
+def statements_of(database: Database) -> list[str]:
+    """Every statement the connection runs from now on, as SQLite traces it."""
+    seen: list[str] = []
+    database.connection.set_trace_callback(seen.append)
+    return seen
+
+
+def test_a_non_durable_transaction_skips_the_sync_and_restores_it(tmp_path: Path) -> None:
+    database = open_database(tmp_path / "moco.sqlite3")
+    full, normal = 2, 1
+    assert database.synchronous() == full
+    with database.transaction(durable=False):
+        assert database.synchronous() == normal
+        database.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+    assert database.synchronous() == full
+
+    def write_then_fail() -> None:
+        with database.transaction(durable=False):
+            database.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+            raise RuntimeError("abort")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert database.synchronous() == full
+    assert [row["key"] for row in database.rows("SELECT key FROM meta")] == ["a"]
+
+
+def test_a_durable_write_inside_a_non_durable_transaction_is_synced(tmp_path: Path) -> None:
+    database = open_database(tmp_path / "moco.sqlite3")
+    statements = statements_of(database)
+    with database.transaction(durable=False):
+        database.execute("INSERT INTO meta (key, value) VALUES ('cache', '1')")
+    assert not [s for s in statements if "wal_checkpoint" in s]
+    # A durable write (e.g. the outbox's own bookkeeping) joins a cache write:
+    with database.transaction(durable=False), database.transaction():
+        database.execute("INSERT INTO meta (key, value) VALUES ('outbox', '1')")
+    assert statements[-1] == "PRAGMA wal_checkpoint(PASSIVE)"
+    busy, log_frames, checkpointed = database.connection.execute(
+        "PRAGMA wal_checkpoint(PASSIVE)"
+    ).fetchone()
+    assert (busy, log_frames) == (0, checkpointed)  # nothing was left in the log unsynced
