@@ -66,9 +66,22 @@ class PickerModel(QAbstractListModel):
         self._choices: list[PickerChoice] = []
 
     def set_choices(self, choices: list[PickerChoice]) -> None:
-        self.beginResetModel()
+        """Show `choices`. perf (issue 7): rows are replaced in place, added or removed at the
+        end, not reset: a reset makes the view lay out all rows and forget its selection at
+        each keystroke; a change repaints only the rows on screen."""
+        before, after = len(self._choices), len(choices)
+        if after < before:
+            self.beginRemoveRows(QModelIndex(), after, before - 1)
+            self._choices = self._choices[:after]
+            self.endRemoveRows()
+        elif after > before:
+            self.beginInsertRows(QModelIndex(), before, after - 1)
+            self._choices = self._choices + choices[before:]
+            self.endInsertRows()
         self._choices = choices
-        self.endResetModel()
+        shared = min(before, after)
+        if shared:
+            self.dataChanged.emit(self.index(0, 0), self.index(shared - 1, 0))
 
     def choices(self) -> list[PickerChoice]:
         return list(self._choices)
@@ -91,8 +104,35 @@ class PickerModel(QAbstractListModel):
         return None
 
 
+class _Fonts:
+    """The delegate's fonts and their metrics for one view font: built once, not per row."""
+
+    def __init__(self, font: QFont) -> None:
+        self.regular = QFont(font)
+        self.bold = QFont(font)
+        self.bold.setBold(True)
+        self.small = QFont(font)
+        self.small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        self.regular_metrics = QFontMetrics(self.regular)
+        self.bold_metrics = QFontMetrics(self.bold)
+        self.small_metrics = QFontMetrics(self.small)
+
+
 class PickerDelegate(QStyledItemDelegate):
     """Two lines per choice: "Project · Task" and "Customer · identifier", plus its mark."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fonts: dict[str, _Fonts] = {}
+
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        key = font.key()
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            if len(self._fonts) > 4:  # a font change (zoom, settings): forget the old ones
+                self._fonts.clear()
+            fonts = self._fonts[key] = _Fonts(font)
+        return fonts
 
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -116,42 +156,39 @@ class PickerDelegate(QStyledItemDelegate):
         palette = opt.palette
         text_colour = palette.highlightedText().color() if selected else palette.text().color()
         muted = text_colour if selected else muted_colour()
-        font: QFont = QFont(opt.font)
-        metrics = QFontMetrics(font)
-        line = metrics.height()
+        fonts = self._fonts_for(opt.font)
+        line = fonts.regular_metrics.height()
 
         mark = ""
         if choice.planned:  # today's plan says more than "used lately"
             mark = tr("picker.planned")
         elif choice.recent_rank is not None:
             mark = tr("picker.recent")
-        small = QFont(font)
-        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
-        mark_width = QFontMetrics(small).horizontalAdvance(mark) + 12 if mark else 0
+        mark_width = fonts.small_metrics.horizontalAdvance(mark) + 12 if mark else 0
 
         painter.save()
-        bold = QFont(font)
-        bold.setBold(True)
-        painter.setFont(bold)
+        painter.setFont(fonts.bold)
         painter.setPen(text_colour)
         first = f"{choice.project.name} · {choice.task.name}"
         first_rect = QRect(rect.left(), rect.top(), rect.width() - mark_width, line)
         painter.drawText(
             first_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(bold).elidedText(first, Qt.TextElideMode.ElideRight, first_rect.width()),
+            fonts.bold_metrics.elidedText(first, Qt.TextElideMode.ElideRight, first_rect.width()),
         )
-        painter.setFont(font)
+        painter.setFont(fonts.regular)
         painter.setPen(muted)
         second = " · ".join(p for p in (choice.customer_name, choice.project.identifier) if p)
         second_rect = QRect(rect.left(), rect.top() + line + 2, rect.width(), line)
         painter.drawText(
             second_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(second, Qt.TextElideMode.ElideRight, second_rect.width()),
+            fonts.regular_metrics.elidedText(
+                second, Qt.TextElideMode.ElideRight, second_rect.width()
+            ),
         )
         if mark:
-            painter.setFont(small)
+            painter.setFont(fonts.small)
             painter.setPen(text_colour if selected else running_colour())
             painter.drawText(
                 QRect(rect.right() - mark_width, rect.top(), mark_width, line),
