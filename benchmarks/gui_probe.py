@@ -185,7 +185,25 @@ def memory_report() -> str:
     lines += [f"  {count:8d} {name}" for name, count in counts.most_common(30)]
     return_free_memory()
     lines.append(f"VmRSS after malloc_trim: {memory_mib()['VmRSS']:.1f} MiB")
+    lines += ["Resident by mapping (KiB, largest first):", *_resident_by_mapping()]
     return "\n".join(lines) + "\n"
+
+
+def _resident_by_mapping(top: int = 25) -> list[str]:
+    """The resident memory per mapped file (anonymous memory as "[anon]"), from smaps."""
+    import collections
+
+    resident: collections.Counter[str] = collections.Counter()
+    name = "[anon]"
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and not line.endswith(":"):
+            if not fields[0].endswith(":"):  # a mapping's header: range perms offset dev inode [path]
+                name = Path(fields[5]).name if len(fields) > 5 else "[anon]"
+                continue
+        if fields and fields[0] == "Rss:":
+            resident[name] += int(fields[1])
+    return [f"  {kib:8d} {mapping}" for mapping, kib in resident.most_common(top)]
 
 
 async def wait_until(condition: Callable[[], bool], within: float, poll: float = 0.01) -> bool:

@@ -31,7 +31,6 @@ import functools
 import logging
 import os
 import random
-import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ from moco_desktop.api.errors import (
     error_from_response,
 )
 from moco_desktop.api.ratelimit import RateLimiter, RateLimitWait, limiter_for
+from moco_desktop.api.tls import shared_tls_context
 from moco_desktop.api.urls import check_base_url, resolve_base_url
 from moco_desktop.core.entities import (
     Activity,
@@ -162,12 +162,6 @@ class RetryWait:
 ClientEvent = RateLimitWait | RetryWait
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """The certificate-verifying TLS context every client shares (httpx's defaults)."""
-    return httpx.create_ssl_context()
-
-
 class _Connection:
     """The httpx client (connection pool) of a `MocoClient` and its siblings, made on the first
     request: making it, with the TLS context, takes ~30 ms that the start-up (showing what is
@@ -259,7 +253,7 @@ class MocoClient:
                 base_url=self._base_url,
                 transport=transport,
                 timeout=httpx.Timeout(timeout),
-                verify=_tls_context(),  # always verified; one context per process (~50 ms each)
+                verify=shared_tls_context(),  # always verified; one per process
                 follow_redirects=False,
                 headers={
                     "Accept": "application/json",
