@@ -186,7 +186,27 @@ def memory_report() -> str:
     return_free_memory()
     lines.append(f"VmRSS after malloc_trim: {memory_mib()['VmRSS']:.1f} MiB")
     lines += ["Resident by mapping (KiB, largest first):", *_resident_by_mapping()]
+    lines += ["Python's small-object allocator:", *_allocator_summary()]
     return "\n".join(lines) + "\n"
+
+
+def _allocator_summary() -> list[str]:
+    """The totals of `sys._debugmallocstats()` (arenas held, bytes in use, waste)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryFile(mode="w+") as out:
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        text = out.read()
+    keep = ("arenas", "# bytes in", "# bytes lost", "Total")
+    return ["  " + line.strip() for line in text.splitlines() if line.startswith(keep)]
 
 
 def _resident_by_mapping(top: int = 25) -> list[str]:
