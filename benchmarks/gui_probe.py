@@ -52,6 +52,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
+from benchmarks.workload import REFRESH_RUNS
+
 if TYPE_CHECKING:
     from moco_desktop.ui.session import Session
     from moco_desktop.ui.shell import DesktopShell
@@ -185,6 +187,11 @@ def memory_report() -> str:
     lines += [f"  {count:8d} {name}" for name, count in counts.most_common(30)]
     return_free_memory()
     lines.append(f"VmRSS after malloc_trim: {memory_mib()['VmRSS']:.1f} MiB")
+    from PySide6.QtGui import QPixmapCache
+
+    QPixmapCache.clear()
+    return_free_memory()
+    lines.append(f"VmRSS after clearing Qt's pixmap cache: {memory_mib()['VmRSS']:.1f} MiB")
     lines += ["Resident by mapping (KiB, largest first):", *_resident_by_mapping()]
     lines += ["Python's small-object allocator:", *_allocator_summary()]
     return "\n".join(lines) + "\n"
@@ -217,10 +224,10 @@ def _resident_by_mapping(top: int = 25) -> list[str]:
     name = "[anon]"
     for line in Path("/proc/self/smaps").read_text().splitlines():
         fields = line.split()
-        if fields and "-" in fields[0] and not line.endswith(":"):
-            if not fields[0].endswith(":"):  # a mapping's header: range perms offset dev inode [path]
-                name = Path(fields[5]).name if len(fields) > 5 else "[anon]"
-                continue
+        # A mapping's header line: range, perms, offset, device, inode, [path].
+        if fields and "-" in fields[0] and not fields[0].endswith(":"):
+            name = Path(fields[5]).name if len(fields) > 5 else "[anon]"
+            continue
         if fields and fields[0] == "Rss:":
             resident[name] += int(fields[1])
     return [f"  {kib:8d} {mapping}" for mapping, kib in resident.most_common(top)]
@@ -359,7 +366,7 @@ class Probe:
             rows=rows,
         )
 
-    async def refresh(self, count: int = 3) -> None:
+    async def refresh(self, count: int = REFRESH_RUNS) -> None:
         """The regular refresh, each run once the rate-limit window is empty (as it is when
         the engine refreshes a minute after the last request)."""
         limiter = self.session.workspace.client.limiter

@@ -50,7 +50,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.processes import Home, Started
-from benchmarks.workload import ISSUE_WORKLOAD, TINY_WORKLOAD, Workload, seed_workload
+from benchmarks.workload import (
+    ISSUE_WORKLOAD,
+    REFRESH_RUNS,
+    TINY_WORKLOAD,
+    Workload,
+    seed_workload,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SYNC_RATIO = 1.10
@@ -421,7 +427,7 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
             refresh["requests_max"] < naive["requests"],
         ),
         Row(
-            "refresh: wall time (median of 3)",
+            f"refresh: wall time (median of {REFRESH_RUNS})",
             refresh["median_s"],
             refresh_least,
             "s",
