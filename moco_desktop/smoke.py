@@ -35,8 +35,9 @@ import platform
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from moco_desktop.core.records import record
 
 # The keyring backend (and the modules it needs) that must be bundled on each platform.
 PLATFORM_KEYRING_MODULES: dict[str, tuple[str, ...]] = {
@@ -69,14 +70,14 @@ class CheckError(Exception):
     """A check found a problem; the message says what is missing or wrong."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Remark:
     """What a check returns when it passed with something worth reading (no OS keyring here)."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckResult:
     name: str
     ok: bool

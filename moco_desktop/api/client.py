@@ -33,7 +33,6 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
@@ -69,6 +68,7 @@ from moco_desktop.core.entities import (
     User,
 )
 from moco_desktop.core.lazy import lazy_module
+from moco_desktop.core.records import record
 
 if TYPE_CHECKING:
     import httpx
@@ -133,7 +133,7 @@ def _jittered(seconds: float, jitter: float) -> float:
     return seconds * (1.0 + random.uniform(0.0, jitter))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RetryPolicy:
     """How often and how patiently requests are retried. `sleep` is injectable for tests."""
 
@@ -150,7 +150,10 @@ class RetryPolicy:
         return min(self.max_delay, _jittered(self.base_delay * 2 ** (retry - 1), self.jitter))
 
 
-@dataclass(frozen=True, slots=True)
+DEFAULT_RETRY = RetryPolicy()
+
+
+@record
 class RetryWait:
     """A request failed transiently (`reason`) and is retried as attempt `attempt` in `seconds`."""
 
@@ -236,7 +239,7 @@ class MocoClient:
         limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 20.0,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         on_event: Callable[[ClientEvent], None] | None = None,
     ) -> None:
         self._base_url = check_base_url(base_url)

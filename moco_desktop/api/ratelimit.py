@@ -20,10 +20,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 
 MESSAGES = register(
     {
@@ -41,7 +41,7 @@ MESSAGES = register(
 WaitReason = Literal["server", "window"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimitWait:
     """A request is held back for `seconds`: because MOCO answered 429 ("server") or to stay
     within the known quota ("window")."""
@@ -54,7 +54,7 @@ class RateLimitWait:
         return tr(f"api.rate_limit.{self.reason}", seconds=max(1, round(self.seconds)))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimitPlan:
     """MOCO's quota: `max_requests` per `per_seconds` sliding window."""
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.i18n import language, register
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import format_clock_time, seconds_of_day
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class DurationError(CatalogueError, ValueError):
     """Input that is not a duration (`message_in` renders it in another language)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParsedDuration:
     """A parsed duration: whole seconds, the wall times of a range, and the billable marker.
 

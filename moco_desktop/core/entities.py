@@ -8,7 +8,9 @@ timezone-aware; calendar dates are `datetime.date`; presence times are `datetime
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from moco_desktop.core.records import record
 
 
 class ApiKey:
@@ -44,7 +46,7 @@ class ApiKey:
         return hash(self._value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoginResult:
     """What `POST /session` returns: the user's API key and id."""
 
@@ -52,7 +54,7 @@ class LoginResult:
     user_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionInfo:
     """What `GET /session` returns for a valid key: the key's user."""
 
@@ -60,7 +62,7 @@ class SessionInfo:
     uuid: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UserRef:
     """A user as embedded in other entities."""
 
@@ -73,13 +75,13 @@ class UserRef:
         return f"{self.firstname} {self.lastname}".strip()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unit:
     id: int
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Profile:
     """`GET /profile`: the current (or impersonated) user."""
 
@@ -97,7 +99,7 @@ class Profile:
         return f"{self.firstname} {self.lastname}".strip()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class User:
     """An entry of `GET /users` (staff only)."""
 
@@ -113,13 +115,13 @@ class User:
         return f"{self.firstname} {self.lastname}".strip()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CustomerRef:
     id: int
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Task:
     """A task (service) of a project."""
 
@@ -129,7 +131,7 @@ class Task:
     billable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AssignedProject:
     """An entry of `GET /projects/assigned`: a project the user may book on, with its tasks."""
 
@@ -146,7 +148,7 @@ class AssignedProject:
         return next((t for t in self.tasks if t.id == task_id), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NamedRef:
     """An embedded `{id, name}` (project or task inside an activity)."""
 
@@ -155,7 +157,7 @@ class NamedRef:
     billable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Activity:
     """A time entry ("Zeiteintrag"). A running timer has `timer_started_at` set (UTC)."""
 
@@ -191,7 +193,7 @@ class Activity:
         return self.seconds + max(0, running)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Presence:
     """A presence ("Arbeitszeit"): from/to as local wall-clock times; `to` None while open."""
 
@@ -209,7 +211,7 @@ class Presence:
         return self.to_time is None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WorkPattern:
     """Hours per weekday, Monday first (five or seven values), morning and afternoon."""
 
@@ -223,7 +225,7 @@ class WorkPattern:
         return am + pm
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Employment:
     """`GET /users/employments`: weekly target and per-weekday pattern, valid from/to."""
 
@@ -238,7 +240,7 @@ class Employment:
         return self.from_date <= day and (self.to_date is None or day <= self.to_date)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assignment:
     """What a schedule entry is: an absence kind (holiday, sickness, ...) or a project."""
 
@@ -249,7 +251,7 @@ class Assignment:
     color: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Schedule:
     """`GET /schedules`: an absence (or public holiday) for a half or whole day."""
 
@@ -262,7 +264,7 @@ class Schedule:
     user: UserRef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanningProjectRef:
     id: int
     identifier: str
@@ -270,7 +272,7 @@ class PlanningProjectRef:
     customer_name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanningEntry:
     """`GET /planning_entries`: planned hours per day on a project (and task)."""
 
@@ -289,7 +291,7 @@ class PlanningEntry:
         return self.starts_on <= day <= self.ends_on
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PerformanceYear:
     year: int
     target_hours: float
@@ -300,7 +302,7 @@ class PerformanceYear:
     employment_hours: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PerformanceMonth:
     year: int
     month: int
@@ -310,7 +312,7 @@ class PerformanceMonth:
     hours_billable_total: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PerformanceReport:
     """`GET /users/{id}/performance_report`: tracked vs target hours, per year and month."""
 

@@ -31,7 +31,6 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from moco_desktop.core.duration import (
@@ -53,6 +52,7 @@ from moco_desktop.core.matching import (
     resolve_project,
     resolve_task,
 )
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import format_clock_time
 
 MESSAGES = register(
@@ -113,7 +113,7 @@ class QuickEntryError(CatalogueError):
     """A quick-entry problem that is not a duration or matching error."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuickEntryProblem:
     """Why the line cannot be booked yet; `candidates` lists what an ambiguous name matched."""
 
@@ -129,7 +129,7 @@ class QuickEntryProblem:
         return self.error.message_in(lang)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuickEntryPreview:
     """What Enter would book: shown live under the quick-entry line."""
 
@@ -363,7 +363,7 @@ def _looks_like_duration(token: str) -> bool:
 # Project and task
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Target:
     project: AssignedProject | None
     task: Task | None
@@ -372,7 +372,7 @@ class _Target:
     from_fallback: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Match:
     """One name resolved (entity and tier: lower is stronger) or not (error)."""
 
@@ -531,7 +531,7 @@ def _problem(field: QuickEntryField, error: MatchError) -> QuickEntryProblem:
 # Rounding of stopped timers
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoundingPolicy:
     """Optional rounding of a stopped timer's seconds (off by default), e.g. up to 15 min."""
 

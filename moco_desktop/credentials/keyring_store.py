@@ -8,12 +8,12 @@ plain-text fallback, and plain-text keyring backends (keyrings.alt) are refused.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from moco_desktop.core.entities import ApiKey
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.core.lazy import lazy_module
+from moco_desktop.core.records import record
 
 if TYPE_CHECKING:
     import keyring
@@ -45,7 +45,7 @@ register(
 _INSECURE_BACKEND_MODULES = ("keyrings.alt",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyStorage:
     """Where a key ended up: in a secure keyring (`persisted`) or only in memory."""
 

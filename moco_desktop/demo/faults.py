@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from moco_desktop.core.records import record
+
 API_PREFIX = "/api/v1"
 
 
@@ -57,14 +59,14 @@ class _HangRule(_Rule):
     carry_out: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LatencyRule:
     method: str | None
     path_prefix: str
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FaultPlan:
     """What the server does to one request (decided once, when it arrives)."""
 

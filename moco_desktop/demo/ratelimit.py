@@ -11,10 +11,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from moco_desktop.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimitRule:
     """At most `max_requests` per `per_seconds` per API key."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from moco_desktop.core.records import record
 from moco_desktop.demo.state import MocoState, UserRecord
 
 # Rails' German validation messages, as MOCO sends them in 422 field maps.
@@ -194,7 +195,7 @@ class RequestContext:
 Handler = Callable[[RequestContext], Response]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Route:
     method: str
     template: str

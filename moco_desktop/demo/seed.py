@@ -13,8 +13,8 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from moco_desktop.core.records import record
 from moco_desktop.demo.clock import BERLIN
 from moco_desktop.demo.state import (
     HOLIDAY,
@@ -35,7 +35,7 @@ NORMAL_EMAIL = "jonas.weber@agentur-nord.de"
 NORMAL_API_KEY = "demo-jonas-weber-2b8e6d40c1f97a35"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DemoCredentials:
     user_id: int
     email: str
@@ -50,7 +50,7 @@ class DemoCredentials:
         return f"{self.firstname} {self.lastname}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DemoAccount:
     """How to log in to a seeded account: the staff user and the normal user."""
 

@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from moco_desktop.core.records import record
 from moco_desktop.demo.clock import Clock, local_now
 from moco_desktop.demo.faults import API_PREFIX, Faults, api_path
 from moco_desktop.demo.handlers import build_router
@@ -59,7 +60,7 @@ _TOKEN = re.compile(r'token\s*=\s*"?([^",\s]+)"?', re.IGNORECASE)
 _JSON_TYPE = "application/json; charset=utf-8"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordedRequest:
     """One request as the server saw it. `status` 0: no answer was sent (reset or closed)."""
 
@@ -74,7 +75,7 @@ class RecordedRequest:
     fault: str | None = None  # e.g. "reset", "fail:503", "hang", "lose_response"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Incoming:
     method: str
     target: str
@@ -83,7 +84,7 @@ class _Incoming:
     client: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Outcome:
     response: Response | None  # None: send nothing
     connection: Literal["keep", "close", "reset"] = "keep"

@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, field, replace
 from urllib.parse import urlsplit
 
 from moco_desktop.api.client import MocoClient
@@ -20,6 +20,7 @@ from moco_desktop.api.urls import normalize_domain, resolve_base_url
 from moco_desktop.core.entities import ApiKey, Profile
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.i18n import register
+from moco_desktop.core.records import record
 from moco_desktop.credentials.keyring_store import CredentialStore, KeyStorage
 from moco_desktop.storage.settings import AccountRecord, Settings, SettingsFile
 
@@ -84,7 +85,7 @@ class NotLoggedInError(AccountError):
     """There is no usable login: nothing stored, or its key is gone."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActiveAccount:
     """A login that can talk to MOCO now: the record and its key (None: read from the keyring
     when the first request needs it, see `AccountService.active`). `checked` is set when MOCO
@@ -95,7 +96,7 @@ class ActiveAccount:
     checked: KeyCheck | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyCheck:
     """What `GET /session` + `GET /profile` answered for a key, and when (monotonic)."""
 
@@ -106,7 +107,7 @@ class KeyCheck:
         return time.monotonic() - self.at < within
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoginOutcome:
     account: ActiveAccount
     profile: Profile

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any, Literal
 
 from moco_desktop.core.i18n import tr
+from moco_desktop.core.records import record
 
 logger = logging.getLogger("moco_desktop.services")
 
@@ -33,7 +34,7 @@ DataKind = Literal[
 NoticeLevel = Literal["info", "warning", "error"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DataChanged:
     """Shown data of `kind` changed (locally or from MOCO) on `dates` (empty: not date-bound)."""
 
@@ -41,7 +42,7 @@ class DataChanged:
     dates: frozenset[dt.date] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PendingChanged:
     """The number of changes not in MOCO yet (`count`, parked ones included) and of those
     MOCO rejected (`parked`): for the pending badge."""
@@ -50,14 +51,14 @@ class PendingChanged:
     parked: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReachabilityChanged:
     """MOCO became reachable (True) or unreachable (False): for the offline banner."""
 
     reachable: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Notice:
     """Something the person should know: a conflict, an entry deleted elsewhere, a rejected
     change. `message` renders it in the current language."""
@@ -73,7 +74,7 @@ class Notice:
         return tr(self.message_key, **params)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncProgress:
     """Sending pending changes: `done` of `total` handled."""
 
@@ -81,7 +82,7 @@ class SyncProgress:
     total: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimitWait:
     """Requests are held back `seconds` to respect MOCO's rate limit."""
 

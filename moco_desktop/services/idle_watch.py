@@ -34,6 +34,7 @@ from moco_desktop.core.duration import format_duration
 from moco_desktop.core.entities import Activity
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import format_clock_time
 from moco_desktop.system.idle import IdleSource, UnavailableIdleSource
 from moco_desktop.system.power import PowerEvent, PowerEvents
@@ -164,7 +165,7 @@ def local_now() -> dt.datetime:
 # Settings, prompt, answer
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleSettings:
     """Whether to ask about time away, and from how many minutes on."""
 
@@ -214,7 +215,7 @@ class IdleChoice(enum.Enum):
         return tr(f"idle_watch.choice.{self.value}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdlePrompt:
     """Ask the person what to do with `idle_seconds` away from `idle_started_at` (aware,
     local) while the timer on `activity` ran."""
@@ -251,7 +252,7 @@ class IdlePrompt:
         return tuple(IdleChoice)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleBooking:
     """Where BOOK_AS_NEW puts the time away."""
 
@@ -263,7 +264,7 @@ class IdleBooking:
     continue_timer: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleOutcome:
     """What an answer did: the timer's entry (`timer_entry_id`, its `timer_seconds` as set,
     whether it `timer_running` now) and the ids of new entries for the time away."""
@@ -276,7 +277,7 @@ class IdleOutcome:
     reached_moco: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleStatus:
     """For Settings: which idle source is used, or why there is none."""
 

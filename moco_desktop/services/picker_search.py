@@ -23,9 +23,9 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from moco_desktop.core.entities import AssignedProject, Task
+from moco_desktop.core.records import record
 
 DEFAULT_LIMIT = 200
 _FUZZY_MIN_LENGTH = 3  # shorter words only match as substrings: "ab" is everywhere fuzzily
@@ -47,7 +47,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PickerChoice:
     """One bookable (project, task) pair as the picker shows it."""
 

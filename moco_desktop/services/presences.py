@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from moco_desktop.core.entities import Presence, UserRef
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import format_clock_time, overlaps, parse_clock_time
 from moco_desktop.services.sync import (
     ChangeTarget,
@@ -102,7 +102,7 @@ PRESENCE_FIELDS = frozenset({"from", "to", "is_home_office"})
 OPEN_END = "…"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PresenceView(SyncStateView):
     """A presence as shown: MOCO's state with pending changes applied."""
 
@@ -123,7 +123,7 @@ class PresenceView(SyncStateView):
 # --- views -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Overlaid:
     presence: Presence | None
     state: SyncState

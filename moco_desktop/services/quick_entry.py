@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from moco_desktop.core.entities import Activity, AssignedProject, Task
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.quick_entry import QuickEntryPreview, RoundingPolicy, parse_quick_entry
+from moco_desktop.core.records import record
 from moco_desktop.services.idle_watch import (
     TimerWorkspace,
     local_now,
@@ -39,7 +39,7 @@ class EntryWorkspace(TimerWorkspace, Protocol):
     def day(self, date: dt.date) -> ShownDay: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuickEntryResult:
     """What Enter did: the preview that was booked and the Workspace's answer."""
 
@@ -119,7 +119,7 @@ def _recency(activity: Activity) -> tuple[dt.datetime, int]:
     return stamp, activity.id
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoppedTimer:
     """A stopped timer: its entry, the seconds it got (rounded if the policy is on)."""
 

@@ -39,6 +39,7 @@ from moco_desktop.core.duration import format_duration
 from moco_desktop.core.entities import Activity, Employment, Presence, Schedule
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import (
     absent_halves,
     day_gap_seconds,
@@ -166,7 +167,7 @@ class ReminderSettingsError(CatalogueError, ValueError):
     """Reminder settings out of range."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reminder:
     """One notification: its kind, actions and what the actions need.
 
@@ -218,7 +219,7 @@ def _time(text: object, default: dt.time) -> dt.time:
     return default
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReminderSettings:
     """When reminders fire. `work_days` (0 = Monday) overrides the employment pattern."""
 
@@ -324,7 +325,7 @@ class ReminderSettings:
 # Day state and working hours
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DayState:
     """What the engine needs to know about `date` (the person's local today)."""
 

@@ -50,6 +50,7 @@ from moco_desktop.core.entities import (
 )
 from moco_desktop.core.errors import UserFacingError
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import monday_of
 from moco_desktop.services.events import DataChanged, DataKind, SyncProgress
 from moco_desktop.storage import codec
@@ -186,7 +187,7 @@ def parse_iso(text: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OperationKind:
     """How one kind of change is sent, shown and fixed."""
 
@@ -370,7 +371,7 @@ async def send_delete_reconciled(
 # --- what is pending -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PendingChange:
     """A change not in MOCO yet, for `status` and the GUI's pending list."""
 

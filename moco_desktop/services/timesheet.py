@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from moco_desktop.core.duration import format_duration
@@ -25,6 +24,7 @@ from moco_desktop.core.entities import (
     UserRef,
 )
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import (
     booked_seconds,
     day_target_seconds,
@@ -124,7 +124,7 @@ longer, it is written into `seconds` so nothing measured is lost."""
 # --- views -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntryView(SyncStateView):
     """An activity as shown: MOCO's state with pending changes applied."""
 
@@ -150,7 +150,7 @@ class EntryView(SyncStateView):
         return self.activity.elapsed_seconds(now)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DayView:
     """One day at `now`: its entries, presences and totals (running timers counted)."""
 
@@ -194,7 +194,7 @@ class DayView:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DaySummary:
     """A day of the week strip: its totals (running timers counted), without its entries."""
 
@@ -207,7 +207,7 @@ class DaySummary:
     planning: tuple[PlanningEntry, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WeekView:
     """An ISO week, Monday to Sunday: each day's totals. `Workspace.day` has a day's entries."""
 
@@ -234,7 +234,7 @@ class WeekView:
         return any(day.pending for day in self.days)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Overlaid:
     activity: Activity | None
     state: SyncState
@@ -356,7 +356,7 @@ def week_with_day(
     return WeekView(tuple(summaries)), full_day
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _DayContext:
     """What a range of days needs besides its entries: presences, schedules, planning and the
     employments that give each day its target."""

@@ -32,6 +32,7 @@ from moco_desktop.core.entities import (
     Schedule,
     User,
 )
+from moco_desktop.core.records import record
 from moco_desktop.core.timemath import monday_of
 from moco_desktop.services import presences as presence_ops
 from moco_desktop.services import sync as sync_ops
@@ -79,7 +80,7 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Identity:
     """Who a workspace is: the account (key owner `user_id`) and the user it acts for."""
 
@@ -92,7 +93,7 @@ class Identity:
         return self.acting_user_id != self.user_id
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncSettings:
     """How patient and how thorough syncing is (tests shrink the delays)."""
 
@@ -115,7 +116,7 @@ class SyncSettings:
     """How long a process may hold the send lease without renewing it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChangeResult:
     """What became of a change: `reached_moco` True if MOCO confirmed it already; else it is
     saved locally and will be sent later (`parked_message` set if MOCO rejected it)."""

@@ -12,10 +12,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from moco_desktop.core.entities import Activity, Presence
+from moco_desktop.core.records import record
 from moco_desktop.storage import codec
 from moco_desktop.storage.database import Database
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncMark:
     """How far a range of one kind was refreshed: for `updated_after` and full reconciliation."""
 

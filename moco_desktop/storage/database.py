@@ -13,11 +13,12 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from moco_desktop.core.records import record
 
 DATABASE_FILE_NAME = "moco-desktop.sqlite3"
 OWNER_ONLY = 0o600
@@ -31,7 +32,7 @@ def default_database_path() -> Path:
     return data_dir / DATABASE_FILE_NAME
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Migration:
     """One step of the schema: `apply` takes the database from `version - 1` to `version`."""
 

@@ -15,15 +15,15 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from moco_desktop.core.records import record
 from moco_desktop.storage.database import Database
 
 OutboxState = Literal["pending", "in_flight", "parked"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OutboxEntry:
     id: int
     account_key: str

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, field, replace
 from pathlib import Path
 from typing import Any
+
+from moco_desktop.core.records import record
 
 SETTINGS_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AccountRecord:
     """A MOCO login the app knows: which domain, which user. The key lives in the keyring."""
 
@@ -28,7 +30,7 @@ class AccountRecord:
     display_name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     accounts: tuple[AccountRecord, ...] = ()
     active_account_id: str | None = None

@@ -13,8 +13,9 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from moco_desktop.core.records import record
 
 logger = logging.getLogger("moco_desktop.system.dbus")
 
@@ -48,7 +49,7 @@ class DBusCallError(Exception):
         return self.name in MISSING_SERVICE_ERRORS
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MethodTarget:
     """Where a method lives: bus name, object path, interface."""
 
@@ -57,7 +58,7 @@ class MethodTarget:
     interface: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignalMatch:
     """Which signals a listener wants (no sender filter: any owner of the interface counts)."""
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from moco_desktop.core.errors import CatalogueError
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.system.dbus import (
     SESSION_BUS,
     DBusCallError,
@@ -116,7 +117,7 @@ class IdleSource(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IdleAttempt:
     """One source `detect_idle_source` tried, and why it did not work."""
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from moco_desktop.core.records import record
 
 APP_NAME = "moco-desktop"
 APP_AUTHOR = "MOCO Desktop"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppPaths:
     """Config (settings), data (database, outbox), cache and logs; created on demand."""
 

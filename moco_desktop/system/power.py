@@ -22,9 +22,9 @@ import queue
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from moco_desktop.core.records import record
 from moco_desktop.system.dbus import (
     SESSION_BUS,
     SYSTEM_BUS,
@@ -54,7 +54,7 @@ def local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PowerEvent:
     """Something that makes (or ends) time away: `at` is when it was noticed (aware).
 

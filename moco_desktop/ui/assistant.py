@@ -16,12 +16,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.core.quick_entry import RoundingPolicy
+from moco_desktop.core.records import record
 from moco_desktop.services.idle_watch import IdlePrompt, IdleSettings, IdleStatus, IdleWatch
 from moco_desktop.services.quick_entry import QuickEntryService
 from moco_desktop.services.reminders import (
@@ -68,7 +69,7 @@ REMINDER_CHECK_SECONDS = 60
 RESUME_CHECK_DELAY_MS = 20_000  # after a wake-up, let the refresh land before reminding
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DailySettings:
     """Idle prompt, reminders and rounding, as stored in `Settings.extra`."""
 

@@ -16,13 +16,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from moco_desktop.core.entities import User
 from moco_desktop.core.i18n import register, tr
+from moco_desktop.core.records import record
 from moco_desktop.services.events import (
     DataChanged,
     Event,
@@ -53,7 +53,7 @@ RECENT_CHUNK_DAYS_MAX = 16
 DEFAULT_REFRESH_INTERVAL = 60.0  # a timer started elsewhere shows up within a minute
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionIdentity:
     """Who is logged in and whose time is shown."""
 

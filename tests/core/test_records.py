@@ -1,0 +1,166 @@
+"""`@record` behaves as `@dataclass(frozen=True, slots=True)` does, with its methods made on
+first use: instances, fields, equality, hashing, repr, immutability, copies, inheritance."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+import threading
+from typing import ClassVar
+
+import pytest
+
+from moco_desktop.core import records
+from moco_desktop.core.records import record
+
+
+@record
+class Point:
+    """A plain record."""
+
+    x: int
+    y: int = 0
+    tags: tuple[str, ...] = ()
+    notes: list[str] = dataclasses.field(default_factory=list, compare=False)
+    ORIGIN_NAME: ClassVar[str] = "origin"
+
+    def moved(self, by: int) -> Point:
+        return dataclasses.replace(self, x=self.x + by)
+
+
+@record
+class LabelledPoint(Point):
+    label: str = ""
+
+
+@record
+class Checked:
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.value < 0:
+            raise ValueError("negative")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reference:
+    """The stdlib's own, to compare with."""
+
+    x: int
+    y: int = 0
+    tags: tuple[str, ...] = ()
+    notes: list[str] = dataclasses.field(default_factory=list, compare=False)
+
+
+def test_methods_are_made_on_first_use_only() -> None:
+    @record
+    class Unused:
+        a: int
+
+    assert Unused in records._PENDING
+    assert Unused(1).a == 1
+    assert Unused not in records._PENDING
+
+
+def test_fields_and_defaults_are_the_dataclass_ones() -> None:
+    @record
+    class Fresh:
+        a: int
+        b: str = "b"
+
+    assert dataclasses.is_dataclass(Fresh)  # looking makes the methods too
+    assert [f.name for f in dataclasses.fields(Fresh)] == ["a", "b"]
+    assert [f.name for f in dataclasses.fields(Point)] == ["x", "y", "tags", "notes"]
+    assert [f.name for f in dataclasses.fields(LabelledPoint)] == [
+        "x",
+        "y",
+        "tags",
+        "notes",
+        "label",
+    ]
+    assert Point.__match_args__ == Reference.__match_args__
+    assert Point.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    point = Point(1)
+    assert (point.y, point.tags, point.notes) == (0, (), [])
+    assert Point(1).notes is not Point(1).notes  # a fresh list each time
+    assert Point.ORIGIN_NAME == "origin"
+
+
+def test_equality_hash_and_repr_as_the_dataclass_ones() -> None:
+    assert Point(1, 2, ("a",), ["x"]) == Point(1, 2, ("a",), ["y"])  # notes not compared
+    assert Point(1, 2) != Point(2, 1)
+    assert Point(1) != LabelledPoint(1)  # another class is never equal
+    reference: object = Reference(1)
+    assert Point(1) != reference
+    assert hash(Point(1, 2)) == hash(Point(1, 2))
+    assert len({Point(1), Point(1), Point(2)}) == 2
+    assert repr(Point(1, 2)) == repr(Reference(1, 2)).replace("Reference", "Point")
+    assert repr(LabelledPoint(1, label="a")).startswith("LabelledPoint(x=1,")
+    assert Point.__qualname__ == "Point"
+
+
+def test_instances_are_frozen_and_slotted() -> None:
+    point = Point(1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 2  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del point.x
+    assert not hasattr(point, "__dict__")
+    assert Point.__slots__ == ("x", "y", "tags", "notes")  # type: ignore[attr-defined]
+    assert LabelledPoint.__slots__ == ("label",)  # type: ignore[attr-defined]
+
+
+def test_replace_asdict_copy_and_pickle() -> None:
+    point = LabelledPoint(1, 2, ("a",), label="l")
+    assert point.moved(2) == LabelledPoint(3, 2, ("a",), label="l")
+    assert dataclasses.asdict(point) == {
+        "x": 1,
+        "y": 2,
+        "tags": ("a",),
+        "notes": [],
+        "label": "l",
+    }
+    assert copy.copy(point) == point
+    assert copy.deepcopy(point) == point
+    assert pickle.loads(pickle.dumps(point)) == point
+
+
+def test_post_init_runs() -> None:
+    assert Checked(1).value == 1
+    with pytest.raises(ValueError, match="negative"):
+        Checked(-1)
+
+
+def test_a_subclass_made_before_its_base_was_used() -> None:
+    @record
+    class Base:
+        a: int
+
+    @record
+    class Derived(Base):
+        b: int = 2
+
+    assert Derived(1) == Derived(1, 2)  # making Derived's methods makes Base's first
+    assert Base(1) != Derived(1)
+    assert Base not in records._PENDING
+
+
+def test_threads_asking_at_once_get_the_same_methods() -> None:
+    @record
+    class Shared:
+        a: int
+
+    made: list[object] = []
+    start = threading.Barrier(8)
+
+    def use() -> None:
+        start.wait()
+        made.append(Shared(1))
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == [Shared(1)] * 8
