@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from moco_desktop.core.i18n import register, tr
 from moco_desktop.services.picker_search import DEFAULT_LIMIT, PickerChoice, PickerIndex
 from moco_desktop.ui.style import muted_colour, running_colour
-from moco_desktop.ui.widgets import PlaceholderListView, draw_item_frame
+from moco_desktop.ui.widgets import PlaceholderListView, draw_item_panel
 
 register(
     {
@@ -150,7 +150,8 @@ class PickerDelegate(QStyledItemDelegate):
         if not isinstance(choice, PickerChoice):
             super().paint(painter, option, index)
             return
-        opt = draw_item_frame(self, painter, option, index)
+        draw_item_panel(painter, option)
+        opt = option
         rect: QRect = opt.rect.adjusted(8, 4, -8, -4)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette = opt.palette
@@ -209,6 +210,7 @@ class PickerWidget(QWidget):
         super().__init__(parent)
         self._index = PickerIndex(())
         self._limit = DEFAULT_LIMIT
+        self._told_current: PickerChoice | None = None
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("pickerSearch")
         self.search_edit.setClearButtonEnabled(True)
@@ -235,7 +237,7 @@ class PickerWidget(QWidget):
         self.search_edit.returnPressed.connect(self._accept_current)
         self.list_view.doubleClicked.connect(lambda _index: self._accept_current())
         selection = self.list_view.selectionModel()
-        selection.currentChanged.connect(lambda *_: self.currentChanged.emit(self.current_choice()))
+        selection.currentChanged.connect(lambda *_: self._tell_current())
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -269,9 +271,16 @@ class PickerWidget(QWidget):
         self.model.set_choices(results)
         if results:
             self.list_view.setCurrentIndex(self.model.index(0, 0))
-        else:
-            self.currentChanged.emit(None)
+        # The rows change in place: the highlighted row may stay while its choice changes.
+        self._tell_current()
         self._update_placeholder()
+
+    def _tell_current(self) -> None:
+        """Emit `currentChanged` if the highlighted choice is another one than last told."""
+        current = self.current_choice()
+        if current != self._told_current:
+            self._told_current = current
+            self.currentChanged.emit(current)
 
     def _update_placeholder(self) -> None:
         text = tr("picker.no_match") if len(self._index) else tr("picker.no_projects")
@@ -291,6 +300,7 @@ class PickerWidget(QWidget):
             row = keys.index(choice.key)
         self.list_view.setCurrentIndex(self.model.index(row, 0))
         self.list_view.scrollTo(self.model.index(row, 0))
+        self._tell_current()
         return True
 
     def current_choice(self) -> PickerChoice | None:

@@ -68,6 +68,33 @@ def test_typing_narrows_the_list_in_place_and_highlights_the_best(qtbot: QtBot) 
     assert picker.current_choice() is None
 
 
+def test_each_new_highlighted_choice_is_told_once(qtbot: QtBot) -> None:
+    """The first row stays highlighted while typing changes what it shows: the dialog around
+    the picker (billable box, description) must hear of every new choice, and only of those."""
+    picker = PickerWidget()
+    qtbot.addWidget(picker)
+    index = PickerIndex(projects(30))
+    picker.set_index(index)
+    told: list[object] = []
+    picker.currentChanged.connect(told.append)
+    query = "kiel entw"
+    expected: list[object] = []
+    shown = picker.current_choice()
+    for end in range(1, len(query) + 1):
+        QTest.keyClicks(picker.search_edit, query[end - 1])
+        best = index.search(query[:end])[0]
+        if best != shown:
+            expected.append(best)
+            shown = best
+    assert picker.list_view.currentIndex().row() == 0
+    assert len(expected) >= 2  # "kiel" and "kiel entw" lead with different tasks
+    assert told == expected
+    QTest.keyClicks(picker.search_edit, "zzz")
+    assert told[-1] is None
+    assert picker.select(7, 71)
+    assert told[-1] == index.choice(7, 71)
+
+
 def test_keys_move_through_the_results_and_enter_takes_one(qtbot: QtBot) -> None:
     picker = PickerWidget()
     qtbot.addWidget(picker)
