@@ -194,7 +194,25 @@ def memory_report() -> str:
     lines.append(f"VmRSS after clearing Qt's pixmap cache: {memory_mib()['VmRSS']:.1f} MiB")
     lines += ["Resident by mapping (KiB, largest first):", *_resident_by_mapping()]
     lines += ["Python's small-object allocator:", *_allocator_summary()]
+    lines += _traced_allocations()
     return "\n".join(lines) + "\n"
+
+
+def _traced_allocations(top: int = 30) -> list[str]:
+    """Where the live Python memory was allocated, by source line (when the probe runs with
+    `PYTHONTRACEMALLOC=1`, which `benchmarks/run --memory` does not set: it slows all down)."""
+    import tracemalloc
+
+    if not tracemalloc.is_tracing():
+        return []
+    statistics = tracemalloc.take_snapshot().statistics("lineno")
+    total = sum(stat.size for stat in statistics)
+    lines = [f"Traced Python allocations: {total / 2**20:.1f} MiB live; largest by line:"]
+    lines += [
+        f"  {stat.size / 1024:8.0f} KiB {stat.count:7d} {stat.traceback}"
+        for stat in statistics[:top]
+    ]
+    return lines
 
 
 def _allocator_summary() -> list[str]:

@@ -123,8 +123,10 @@ def format_timestamp(value: dt.datetime) -> str:
 
 # The same customer, project, task and user appear in thousands of activities of a big account:
 # equal references are one shared (immutable) object, which saves memory and garbage-collector
-# time. Bounded: the table starts over when it is full.
-_SHARED_LIMIT = 50_000
+# time. Bounded: the table starts over when it is full. perf (issue 7): 2,048 covers the
+# references of any page or week; a bigger table only kept alive (~1 MiB after the first sync
+# of a big account) references that no entry held any more.
+_SHARED_LIMIT = 2_048
 _shared: dict[tuple[Any, ...], Any] = {}
 
 

@@ -208,7 +208,7 @@ def _dataclass_decoder(kind: type) -> Converter:
 # (immutable) object, and the names of plain records are interned strings. Fewer objects: less
 # memory and shorter garbage collections.
 _SHARED_MAX_FIELDS = 3
-_SHARED_LIMIT = 100_000
+_SHARED_LIMIT = 2_048  # as `api.dto`'s table: a page's or a week's references, not all ever read
 _ABSENT = object()
 _ATOMIC = (int, str, bool, float)
 

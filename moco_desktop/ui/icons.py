@@ -10,7 +10,7 @@ bundled files (a broken install), the idle icon is drawn the same way.
 from __future__ import annotations
 
 import sys
-from functools import cache
+from functools import cache, lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPixmap
@@ -81,7 +81,7 @@ def running_tray_icon(elapsed_seconds: int) -> QIcon:
     return _running_icon_for_minute(minutes)
 
 
-@cache
+@lru_cache(maxsize=2)  # this minute's and the last: not all 60 of an hour (~1.8 MiB of pixels)
 def _running_icon_for_minute(minute: int) -> QIcon:
     # A sliver even at minute 0, so "just started" still reads as running.
     progress = max(minute, 2) / 60

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from moco_desktop.ui.icons import (
     TRAY_PIXEL_SIZES,
     app_icon,
     idle_tray_icon,
     running_tray_icon,
 )
+
+# Icons and pixmaps need the application object (run alone, this file would have none).
+pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def test_the_bundled_icons_load_at_every_tray_size() -> None:
@@ -33,3 +38,13 @@ def test_the_running_icon_is_drawn_crisp_at_hidpi_sizes() -> None:
     icon = running_tray_icon(20 * 60)
     sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
     assert {(size, size) for size in TRAY_PIXEL_SIZES} <= sizes
+
+
+def test_an_hour_of_running_icons_is_not_kept() -> None:
+    """A timer running all day asks for a new icon every minute: only the latest are kept."""
+    from moco_desktop.ui import icons
+
+    for minute in range(60):
+        running_tray_icon(minute * 60)
+    assert icons._running_icon_for_minute.cache_info().currsize <= 2
+    assert running_tray_icon(59 * 60) is running_tray_icon(59 * 60 + 30)  # this minute's: kept
