@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from benchmarks.workload import REFRESH_RUNS
+from benchmarks import REFRESH_RUNS
 
 if TYPE_CHECKING:
     from moco_desktop.ui.session import Session

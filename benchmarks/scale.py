@@ -49,14 +49,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import REFRESH_RUNS
 from benchmarks.processes import Home, Started
-from benchmarks.workload import (
-    ISSUE_WORKLOAD,
-    REFRESH_RUNS,
-    TINY_WORKLOAD,
-    Workload,
-    seed_workload,
-)
+from benchmarks.workload import ISSUE_WORKLOAD, TINY_WORKLOAD, Workload, seed_workload
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SYNC_RATIO = 1.10

@@ -23,10 +23,6 @@ VISIBLE_MONTH_DAYS = 30
 _DURATIONS = (900, 1800, 2700, 3600, 5400)
 
 
-REFRESH_RUNS = 5
-"""Refreshes timed per probe run: each takes ~50 ms, so the median of few swings with noise."""
-
-
 @dataclass(frozen=True, slots=True)
 class Workload:
     """How big the account is (the issue's figures by default)."""
