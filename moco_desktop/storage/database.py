@@ -4,14 +4,20 @@ The schema version lives in `PRAGMA user_version`. `MIGRATIONS` is an ordered li
 database applies every migration above its version, each in its own transaction, so a file
 written by any earlier version is brought forward and a crash mid-migration leaves the last
 complete version. A file from a *newer* version is refused rather than damaged.
+
+The UI thread never waits for the disk on the cache's behalf: the cache's commits are not synced
+(`transaction(durable=False)`), and the write-ahead log is copied into the file on a thread of
+its own (`Database._checkpoint_if_due`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +28,10 @@ from moco_desktop.core.records import record
 
 DATABASE_FILE_NAME = "moco-desktop.sqlite3"
 OWNER_ONLY = 0o600
+logger = logging.getLogger("moco_desktop.storage")
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
+"""The write-ahead log's size from which it is copied into the file (SQLite's own: ~4 MiB)."""
+CLOSE_WAITS_FOR_CHECKPOINT_S = 10.0
 DURABLE_SYNCHRONOUS = "FULL"
 """Every commit synced to disk, except the cache's (`Database.transaction(durable=False)`)."""
 
@@ -193,11 +203,19 @@ class DatabaseError(Exception):
 class Database:
     """One SQLite connection with nestable transactions. Not shared between threads."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path | None,
+        *,
+        checkpoint_after_bytes: int = WAL_CHECKPOINT_BYTES,
+    ) -> None:
         self.connection = connection
         self.path = path
+        self.checkpoint_after_bytes = checkpoint_after_bytes
         self._depth = 0
         self._durable_joined = False
+        self._checkpoint: threading.Thread | None = None
 
     @property
     def schema_version(self) -> int:
@@ -246,6 +264,29 @@ class Database:
         if not durable and self._durable_joined:
             # The commit was not synced: a checkpoint syncs the log (and all before it).
             self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self._checkpoint_if_due()
+
+    def _checkpoint_if_due(self) -> None:
+        """Once the write-ahead log has grown past `checkpoint_after_bytes`, copy it into the
+        database file on a thread of its own. perf (issue 7): SQLite would do it itself in the
+        committing call, with an fsync of the log and of the file, on the UI thread."""
+        running = self._checkpoint
+        if self.path is None or (running is not None and running.is_alive()):
+            return
+        try:
+            size = os.stat(f"{self.path}-wal").st_size
+        except OSError:
+            return
+        if size >= self.checkpoint_after_bytes:
+            self._checkpoint = threading.Thread(
+                target=_checkpoint, args=(self.path,), name="sqlite-checkpoint", daemon=True
+            )
+            self._checkpoint.start()
+
+    def wait_for_checkpoint(self, timeout: float | None = None) -> None:
+        """Until a checkpoint begun in the background has finished."""
+        if self._checkpoint is not None:
+            self._checkpoint.join(timeout)
 
     def synchronous(self) -> int:
         """SQLite's current `synchronous` level (2: FULL, each commit synced; 1: NORMAL)."""
@@ -274,6 +315,7 @@ class Database:
         return next_id
 
     def close(self) -> None:
+        self.wait_for_checkpoint(timeout=CLOSE_WAITS_FOR_CHECKPOINT_S)
         self.connection.close()
 
     def __enter__(self) -> Database:
@@ -299,6 +341,18 @@ def open_database(path: Path | str, *, migrations: Sequence[Migration] = MIGRATI
         raise
     restrict_permissions(file)
     return database
+
+
+def _checkpoint(path: Path) -> None:
+    """Copy the write-ahead log into the database file and sync both (its own connection)."""
+    try:
+        connection = sqlite3.connect(path, timeout=10.0)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        logger.debug("background checkpoint of %s failed", path, exc_info=True)
 
 
 def open_memory_database(*, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
@@ -358,6 +412,8 @@ def _configure(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA synchronous = {DURABLE_SYNCHRONOUS}")
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA busy_timeout = 10000")
+    # The log is copied into the file by `Database._checkpoint_if_due`, on a thread of its own.
+    connection.execute("PRAGMA wal_autocheckpoint = 0")
     # perf (issue 7): SQLite's own page cache, 2 MiB by default, filled with a big account's
     # rows; the OS caches the file anyway, and every read here is by index. 512 KiB.
     connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB:d}")

@@ -261,3 +261,23 @@ def test_a_durable_write_inside_a_non_durable_transaction_is_synced(tmp_path: Pa
         "PRAGMA wal_checkpoint(PASSIVE)"
     ).fetchone()
     assert (busy, log_frames) == (0, checkpointed)  # nothing was left in the log unsynced
+
+
+def test_the_log_is_copied_into_the_file_off_the_committing_thread(tmp_path: Path) -> None:
+    """SQLite would copy its write-ahead log into the file inside a commit (with two fsyncs,
+    on the UI thread); here a thread of its own does, once the log has grown."""
+    path = tmp_path / "moco.sqlite3"
+    database = open_database(path)
+    assert database.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    database.checkpoint_after_bytes = 64 * 1024
+    statements = statements_of(database)
+    size_before = path.stat().st_size
+    payload = "x" * 4000
+    for number in range(40):  # ~160 KiB through the log
+        with database.transaction(durable=False):
+            database.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (str(number), payload))
+    database.wait_for_checkpoint(timeout=10)
+    assert not [s for s in statements if "checkpoint" in s.lower()]  # not on this thread
+    assert path.stat().st_size >= size_before + 64 * 1024  # the rows reached the file itself
+    database.close()
+    assert len(open_database(path).rows("SELECT key FROM meta")) == 40
