@@ -30,6 +30,15 @@ def projects(count: int) -> tuple[AssignedProject, ...]:
     )
 
 
+def picker_over(qtbot: QtBot, count: int) -> tuple[PickerWidget, PickerIndex]:
+    """A picker searching `count` projects (two tasks each), and its index."""
+    picker = PickerWidget()
+    qtbot.addWidget(picker)
+    index = PickerIndex(projects(count))
+    picker.set_index(index)
+    return picker, index
+
+
 def shown_labels(picker: PickerWidget) -> list[str]:
     model = picker.model
     return [
@@ -39,10 +48,7 @@ def shown_labels(picker: PickerWidget) -> list[str]:
 
 
 def test_typing_narrows_the_list_in_place_and_highlights_the_best(qtbot: QtBot) -> None:
-    picker = PickerWidget()
-    qtbot.addWidget(picker)
-    index = PickerIndex(projects(30))
-    picker.set_index(index)
+    picker, index = picker_over(qtbot, 30)
     picker.show()
     qtbot.waitExposed(picker)
     resets: list[bool] = []
@@ -71,10 +77,7 @@ def test_typing_narrows_the_list_in_place_and_highlights_the_best(qtbot: QtBot) 
 def test_each_new_highlighted_choice_is_told_once(qtbot: QtBot) -> None:
     """The first row stays highlighted while typing changes what it shows: the dialog around
     the picker (billable box, description) must hear of every new choice, and only of those."""
-    picker = PickerWidget()
-    qtbot.addWidget(picker)
-    index = PickerIndex(projects(30))
-    picker.set_index(index)
+    picker, index = picker_over(qtbot, 30)
     told: list[object] = []
     picker.currentChanged.connect(told.append)
     query = "kiel entw"
@@ -96,10 +99,7 @@ def test_each_new_highlighted_choice_is_told_once(qtbot: QtBot) -> None:
 
 
 def test_keys_move_through_the_results_and_enter_takes_one(qtbot: QtBot) -> None:
-    picker = PickerWidget()
-    qtbot.addWidget(picker)
-    index = PickerIndex(projects(10))
-    picker.set_index(index)
+    picker, index = picker_over(qtbot, 10)
     chosen: list[object] = []
     picker.chosen.connect(chosen.append)
     QTest.keyClicks(picker.search_edit, "entw")
