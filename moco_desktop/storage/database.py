@@ -246,10 +246,10 @@ class Database:
             return
         if not durable:
             self.connection.execute("PRAGMA synchronous = NORMAL")
-        self.connection.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        self._durable_joined = False
         try:
+            self.connection.execute("BEGIN IMMEDIATE")  # may wait, then fail: still restored
+            self._depth = 1
+            self._durable_joined = False
             try:
                 yield self.connection
             except BaseException:

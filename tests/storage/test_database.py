@@ -281,3 +281,21 @@ def test_the_log_is_copied_into_the_file_off_the_committing_thread(tmp_path: Pat
     assert path.stat().st_size >= size_before + 64 * 1024  # the rows reached the file itself
     database.close()
     assert len(open_database(path).rows("SELECT key FROM meta")) == 40
+
+
+def test_a_cache_write_that_cannot_begin_leaves_commits_synced(tmp_path: Path) -> None:
+    path = tmp_path / "moco.sqlite3"
+    database = open_database(path)
+    database.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        with (
+            pytest.raises(sqlite3.OperationalError, match="locked"),
+            database.transaction(durable=False),
+        ):
+            pass  # pragma: no cover - never begins
+        assert database.synchronous() == 2  # FULL, for whatever is written next
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
