@@ -40,6 +40,8 @@ def record(cls: type[_T]) -> type[_T]:
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     annotations: dict[str, Any] = namespace.get("__annotations__", {})
+    if any(_names(kind, "InitVar", "KW_ONLY") for kind in annotations.values()):
+        raise TypeError(f"{cls.__qualname__}: a record has no InitVar or KW_ONLY fields")
     own_fields = tuple(name for name, kind in annotations.items() if not _is_class_var(kind))
     slotted_namespace = {k: v for k, v in namespace.items() if k not in own_fields}
     slotted_namespace["__slots__"] = own_fields
@@ -125,5 +127,14 @@ def _set_state(self: object, state: list[Any]) -> None:
 
 def _is_class_var(annotation: object) -> bool:
     if isinstance(annotation, str):
-        return annotation.startswith(("ClassVar", "typing.ClassVar"))
+        return _names(annotation, "ClassVar")
     return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
+
+
+def _names(annotation: object, *kinds: str) -> bool:
+    """Whether a string annotation (`from __future__ import annotations`) is one of `kinds`,
+    bare or qualified (`ClassVar[int]`, `typing.ClassVar[int]`, `dataclasses.KW_ONLY`)."""
+    if not isinstance(annotation, str):
+        return False
+    head = annotation.split("[", 1)[0].rsplit(".", 1)[-1].strip()
+    return head in kinds

@@ -151,13 +151,12 @@ class PickerDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         draw_item_panel(painter, option)
-        opt = option
-        rect: QRect = opt.rect.adjusted(8, 4, -8, -4)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        palette = opt.palette
+        rect: QRect = option.rect.adjusted(8, 4, -8, -4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
         text_colour = palette.highlightedText().color() if selected else palette.text().color()
         muted = text_colour if selected else muted_colour()
-        fonts = self._fonts_for(opt.font)
+        fonts = self._fonts_for(option.font)
         line = fonts.regular_metrics.height()
 
         mark = ""

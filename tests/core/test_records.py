@@ -164,3 +164,21 @@ def test_threads_asking_at_once_get_the_same_methods() -> None:
     for thread in threads:
         thread.join()
     assert made == [Shared(1)] * 8
+
+
+def test_init_only_and_keyword_only_fields_are_refused_at_once() -> None:
+    """dataclasses would leave them out of the slots; a record says so when it is declared."""
+    with pytest.raises(TypeError, match="InitVar or KW_ONLY"):
+
+        @record
+        class WithInitVar:
+            a: int
+            seed: dataclasses.InitVar[int]
+
+    with pytest.raises(TypeError, match="InitVar or KW_ONLY"):
+
+        @record
+        class WithKeywordOnly:
+            a: int
+            _: dataclasses.KW_ONLY
+            b: int = 0
