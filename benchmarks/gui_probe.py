@@ -454,12 +454,16 @@ class Probe:
 
 def main(argv: list[str]) -> int:
     config: dict[str, Any] = json.loads(argv[0]) if argv else {}
-    try:  # as gui_main does (absent before this change: measured as they were)
-        from moco_desktop.system.memory import limit_allocator_arenas
+    try:  # as gui_main does (absent in earlier trees: measured as they were)
+        from moco_desktop.system import memory
     except ImportError:
         pass
     else:
-        limit_allocator_arenas()
+        tune = getattr(memory, "tune_allocator", None) or getattr(
+            memory, "limit_allocator_arenas", None
+        )
+        if tune is not None:
+            tune()
     from PySide6.QtWidgets import QApplication
 
     try:  # as gui_main does (absent in versions before issue 7: measured as they were)

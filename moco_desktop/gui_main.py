@@ -132,9 +132,9 @@ def run_gui(argv: list[str]) -> int:
     options, qt_arguments = _parse(argv)
     if options.lang:
         set_language(options.lang)
-    from moco_desktop.system.memory import limit_allocator_arenas
+    from moco_desktop.system.memory import tune_allocator
 
-    limit_allocator_arenas()  # before Qt, D-Bus or asyncio start threads
+    tune_allocator()  # before Qt, D-Bus or asyncio start threads
 
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
