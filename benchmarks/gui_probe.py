@@ -101,6 +101,10 @@ class Heartbeat(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    @property
+    def phase_name(self) -> str | None:
+        return self._phase
+
     @contextmanager
     def phase(self, name: str) -> Iterator[PhaseStalls]:
         stalls = self.phases.setdefault(name, PhaseStalls())
@@ -159,7 +163,8 @@ class StallSampler:
                     f"{Path(f.filename).name}:{f.lineno} {f.name}"
                     for f in traceback.extract_stack(frame)
                 ]
-                self.samples.append((time.perf_counter() - last, stack[-14:]))
+                phase = self.heartbeat.phase_name or "-"
+                self.samples.append((time.perf_counter() - last, [f"phase {phase}", *stack[-14:]]))
 
     def report(self) -> str:
         lines = []
@@ -482,7 +487,15 @@ def main(argv: list[str]) -> int:
     app.setQuitOnLastWindowClosed(False)
     from moco_desktop.ui.main_thread_gc import MainThreadGarbageCollector
 
-    garbage_collector = MainThreadGarbageCollector(app)  # as gui_main does
+    # As gui_main does (earlier trees had no on_quiet: measured as they were).
+    if "on_quiet" in inspect.signature(MainThreadGarbageCollector).parameters:
+        from moco_desktop.system.memory import return_free_memory_in_background
+
+        garbage_collector = MainThreadGarbageCollector(
+            app, on_quiet=return_free_memory_in_background
+        )
+    else:
+        garbage_collector = MainThreadGarbageCollector(app)
 
     import qasync
 

@@ -158,9 +158,10 @@ def run_gui(argv: list[str]) -> int:
     app.setWindowIcon(app_icon())
     # Cyclic garbage is collected on this (the GUI) thread only: Qt objects freed from the
     # D-Bus listener or demo server threads would crash the app.
+    from moco_desktop.system.memory import return_free_memory_in_background
     from moco_desktop.ui.main_thread_gc import MainThreadGarbageCollector
 
-    garbage_collector = MainThreadGarbageCollector(app)
+    garbage_collector = MainThreadGarbageCollector(app, on_quiet=return_free_memory_in_background)
 
     name = os.environ.get("MOCO_DESKTOP_INSTANCE") or instance_name("demo" if options.demo else "")
     if notify_running_instance(name):

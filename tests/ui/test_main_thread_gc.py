@@ -73,3 +73,20 @@ def test_a_full_collection_waits_until_a_quarter_of_the_old_objects_is_new() -> 
         assert full_collections() == before + 2
     finally:
         guard.stop()
+
+
+def test_the_end_of_a_burst_of_work_is_told_once(qtbot: QtBot) -> None:
+    quiet: list[int] = []
+    guard = MainThreadGarbageCollector(interval_ms=60_000, on_quiet=lambda: quiet.append(1))
+    keep: list[object] = []
+    try:
+        guard._check()  # nothing allocated: no burst, nothing to tell
+        keep.extend(Cycle() for _ in range(gc.get_threshold()[0] * 2))
+        guard._check()  # collects: the burst is on
+        assert quiet == []
+        guard._check()  # nothing due: the burst is over
+        assert quiet == [1]
+        guard._check()  # still quiet: told once only
+        assert quiet == [1]
+    finally:
+        guard.stop()
