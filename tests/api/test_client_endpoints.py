@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
 
 import pytest
@@ -391,3 +392,28 @@ async def test_acting_for_others_without_staff_rights(client: MocoClient, moco: 
     assert caught.value.status == 403
     assert caught.value.user_id == moco.staff_id
     assert "act for others" in caught.value.message
+
+
+async def test_answers_are_freed_without_waiting_for_the_garbage_collector(
+    client: MocoClient, moco: Moco
+) -> None:
+    """perf (issue 7): a page's body is freed once read, not kept in a reference cycle until
+    the next full collection (the tests, like the app, collect cycles only on a timer)."""
+    import httpx
+
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        activities = await client.activities(
+            user_id=moco.normal_id,
+            date_from=moco.today - dt.timedelta(days=31),
+            date_to=moco.today,
+        )
+        assert activities
+        await client.session()
+        left = [o for o in gc.get_objects() if isinstance(o, httpx.Response)]
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert left == []
