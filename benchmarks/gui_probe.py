@@ -39,6 +39,8 @@ main thread's stack during every stall.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import inspect
 import json
 import os
@@ -79,6 +81,8 @@ class PhaseStalls:
     beats: int = 0
     over_50ms: int = 0
     worst_at: float = 0.0  # unix time of the worst stall's end
+    longest_gc_ms: float = 0.0  # the longest cyclic garbage collection in the phase
+    longest_gc_generation: int = -1
 
 
 class Heartbeat(QObject):
@@ -94,12 +98,28 @@ class Heartbeat(QObject):
         self._last: float | None = None
         self._phase: str | None = None
         self.last_beat: float | None = None
+        self._gc_started: float | None = None
 
     def start(self) -> None:
         self._timer.start()
+        gc.callbacks.append(self._gc_event)
 
     def stop(self) -> None:
         self._timer.stop()
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._gc_event)
+
+    def _gc_event(self, event: str, info: dict[str, int]) -> None:
+        """How long each collection took: the part of a stall that is the garbage collector."""
+        if event == "start":
+            self._gc_started = time.perf_counter()
+            return
+        if self._phase is None or self._gc_started is None:
+            return
+        took_ms = (time.perf_counter() - self._gc_started) * 1000
+        stalls = self.phases[self._phase]
+        if took_ms > stalls.longest_gc_ms:
+            stalls.longest_gc_ms, stalls.longest_gc_generation = took_ms, info["generation"]
 
     @property
     def phase_name(self) -> str | None:
@@ -187,13 +207,27 @@ def memory_report() -> str:
     """Where the memory is (diagnostics, `MOCO_BENCH_MEMORY`): the live Python objects by type,
     the decoded activities kept, and what handing free C-heap pages back would release."""
     import collections
-    import gc
 
     from moco_desktop.system.memory import return_free_memory
 
     counts = collections.Counter(type(o).__qualname__ for o in gc.get_objects())
     lines = [f"VmRSS before: {memory_mib()['VmRSS']:.1f} MiB"]
     lines += [f"  {count:8d} {name}" for name, count in counts.most_common(30)]
+    # What waits for the cyclic garbage collector (kept, not freed, to be counted).
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    started = time.perf_counter()
+    gc.collect()
+    took_ms = (time.perf_counter() - started) * 1000
+    garbage = collections.Counter(type(o).__qualname__ for o in gc.garbage)
+    lines.append(
+        f"A full collection: {took_ms:.0f} ms over {len(gc.get_objects())} objects; "
+        f"{len(gc.garbage)} in cycles were waiting for it, most of them:"
+    )
+    lines += [f"  {count:8d} {name}" for name, count in garbage.most_common(12)]
+    gc.set_debug(0)
+    gc.garbage.clear()
+    gc.collect()
+    lines.append(f"VmRSS after the collection: {memory_mib()['VmRSS']:.1f} MiB")
     return_free_memory()
     lines.append(f"VmRSS after malloc_trim: {memory_mib()['VmRSS']:.1f} MiB")
     from PySide6.QtGui import QPixmapCache

@@ -454,9 +454,12 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
         stall = full["stalls"][phase]["worst_ms"]
         # Starting is judged by the time to the painted timesheet; its stall is shown too.
         judged = phase != "start"
+        # The part the garbage collector may have had in it (probes before this had no hook).
+        collection = full["stalls"][phase].get("longest_gc_ms")
+        gc_note = f"; longest GC pass {collection:.0f} ms" if collection else ""
         rows.append(
             Row(
-                f"longest event-loop stall while {label}",
+                f"longest event-loop stall while {label}{gc_note}",
                 stall,
                 stall_floor,
                 "ms",

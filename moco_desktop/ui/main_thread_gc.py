@@ -6,6 +6,12 @@ object there; Qt then warns "Timers cannot be stopped from another thread" and m
 This disables automatic collection and runs the same generational collection from a main-thread
 timer instead (the approach pyqtgraph and others use).
 
+What survives a full collection is frozen (`gc.freeze`): later full passes skip it and look at
+what became long-lived since, so they no longer walk a big account's 20,000 tasks each time
+(perf, issue 7: a full pass over everything took 25-50 ms, a stall the window showed while
+loading weeks). Cycles that form among frozen objects (a closed window's) wait for a thaw: at
+the end of a burst of work, at most every `THAW_AFTER_SECONDS`, everything is collected once.
+
 The same timer sees when a burst of work ends (a check that collected, then one that had
 nothing to collect) and tells `on_quiet`: the app hands freed heap memory back to the system
 then (perf, issue 7: 2-4 MiB stayed with the process after a big account's refreshes).
@@ -14,6 +20,7 @@ then (perf, issue 7: 2-4 MiB stayed with the process after a big account's refre
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -23,6 +30,7 @@ LONG_LIVED_SHARE = 0.25
 """A full collection waits until this share of the oldest generation is new (as CPython's own
 collector does): with a big account loaded (20,000 tasks, thousands of entries) a full pass
 takes ~50 ms, a stall the window would show every few seconds of activity otherwise."""
+THAW_AFTER_SECONDS = 30 * 60.0
 
 
 class MainThreadGarbageCollector(QObject):
@@ -34,12 +42,15 @@ class MainThreadGarbageCollector(QObject):
         interval_ms: int = CHECK_INTERVAL_MS,
         *,
         on_quiet: Callable[[], object] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self._on_quiet = on_quiet
+        self._clock = clock
+        self._thawed_at = clock()
         self._busy = False  # the last check collected something
         self._was_enabled = gc.isenabled()
-        self._long_lived = 0  # in the oldest generation after the last full collection
+        self._long_lived = 0  # frozen after the last full collection
         self._checked_at_count = -1
         gc.disable()
         self._timer = QTimer(self)
@@ -49,18 +60,31 @@ class MainThreadGarbageCollector(QObject):
 
     def _check(self) -> None:
         collected_any = self.collect_due() is not None
-        if self._busy and not collected_any and self._on_quiet is not None:
-            self._on_quiet()
+        if self._busy and not collected_any:
+            if self._clock() - self._thawed_at >= THAW_AFTER_SECONDS:
+                self.collect_everything()
+            if self._on_quiet is not None:
+                self._on_quiet()
         self._busy = collected_any
+
+    def collect_everything(self) -> int:
+        """A full collection over the frozen objects too (then frozen again)."""
+        gc.unfreeze()
+        self._thawed_at = self._clock()
+        return self._collect_oldest()
+
+    def _collect_oldest(self) -> int:
+        collected = gc.collect(2)
+        gc.freeze()
+        self._long_lived = gc.get_freeze_count()
+        return collected
 
     def collect_due(self) -> int | None:
         """Collect the oldest generation whose allocation count passed its threshold; how many
         objects were freed, None if no generation was due."""
         counts, thresholds = gc.get_count(), gc.get_threshold()
         if counts[2] > thresholds[2] and self._full_collection_pays(counts[2]):
-            collected = gc.collect(2)
-            self._long_lived = len(gc.get_objects(generation=2))
-            return collected
+            return self._collect_oldest()
         for generation in (1, 0):
             if counts[generation] > thresholds[generation]:
                 return gc.collect(generation)
@@ -72,12 +96,13 @@ class MainThreadGarbageCollector(QObject):
         if count == self._checked_at_count:
             return False
         self._checked_at_count = count
-        pending = len(gc.get_objects(generation=2)) - self._long_lived
+        pending = len(gc.get_objects(generation=2))  # long-lived since the last full collection
         return pending > self._long_lived * LONG_LIVED_SHARE
 
     def stop(self) -> None:
         """Hand collection back to Python (at shutdown), after a last collection here."""
         self._timer.stop()
+        gc.unfreeze()
         gc.collect()
         if self._was_enabled:
             gc.enable()

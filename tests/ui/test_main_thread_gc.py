@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 
 from pytestqt.qtbot import QtBot
 
-from moco_desktop.ui.main_thread_gc import MainThreadGarbageCollector
+from moco_desktop.ui.main_thread_gc import THAW_AFTER_SECONDS, MainThreadGarbageCollector
 
 
 class Cycle:
@@ -65,7 +66,7 @@ def test_a_full_collection_waits_until_a_quarter_of_the_old_objects_is_new() -> 
             gc.collect(1)
         guard.collect_due()  # nothing new since: no full pass over everything again
         assert full_collections() == before + 1
-        old = len(gc.get_objects(generation=2))
+        old = gc.get_freeze_count()  # what survived the last full collection is frozen
         keep.extend([Cycle() for _ in range(old // 3)])
         for _ in range(gc.get_threshold()[2] + 1):
             gc.collect(1)
@@ -90,3 +91,33 @@ def test_the_end_of_a_burst_of_work_is_told_once(qtbot: QtBot) -> None:
         assert quiet == [1]
     finally:
         guard.stop()
+
+
+def _make_full_collection_due() -> None:
+    for _ in range(gc.get_threshold()[2] + 1):
+        gc.collect(1)
+
+
+def test_survivors_of_a_full_collection_are_frozen_and_thawed_at_the_end_of_a_burst() -> None:
+    now = [0.0]
+    guard = MainThreadGarbageCollector(interval_ms=60_000, clock=lambda: now[0])
+    try:
+        window = [Cycle()]
+        gone = weakref.ref(window[0])
+        _make_full_collection_due()
+        guard.collect_due()  # a full collection: the survivors are frozen
+        assert gc.get_freeze_count() > 0
+        assert len(gc.get_objects(generation=2)) < 100  # later full passes skip them
+        window.clear()  # a cycle among frozen objects: no full pass finds it...
+        _make_full_collection_due()
+        guard.collect_due()
+        assert gone() is not None
+        now[0] += THAW_AFTER_SECONDS
+        Cycle(), Cycle()  # a burst of work...
+        guard._busy = True
+        guard._check()  # ...has ended: everything is collected once
+        assert gone() is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        guard.stop()
+    assert gc.get_freeze_count() == 0  # handed back unfrozen
