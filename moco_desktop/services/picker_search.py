@@ -177,26 +177,14 @@ class PickerIndex:
         # Pairs scored one by one: recent or planned ones, and those whose task scores better
         # on some word than their project (all others score exactly as their project does).
         exact: set[int] = set(self._boosts)
-        for project_scores, task_scores in scores:
-            lowest, highest = min(project_scores), max(project_scores)
-            for slot, task_score in enumerate(task_scores):
-                if task_score <= lowest:
-                    continue
-                if task_score > highest:
-                    exact.update(self._slot_pairs[slot])
-                else:
-                    exact.update(
-                        position
-                        for position, project_index in zip(
-                            self._slot_pairs[slot], self._slot_projects[slot], strict=True
-                        )
-                        if project_scores[project_index] < task_score
-                    )
+        for slot in range(len(self._task_texts)):
+            exact.update(self._beating_pairs(slot, scores))
         positions = sorted(exact)
         pair_projects, pair_slots = self._pair_projects, self._pair_slots
         pairs = [(pair_projects[position], pair_slots[position]) for position in positions]
         totals: list[float] = []
-        for number, (project_scores, task_scores) in enumerate(scores):
+        for number, word_scored in enumerate(scores):
+            project_scores, task_scores = word_scored.projects, word_scored.tasks
             word_scores = [
                 project_scores[p] if project_scores[p] > task_scores[t] else task_scores[t]
                 for p, t in pairs
@@ -218,7 +206,7 @@ class PickerIndex:
         # Every other pair of a project that matches all words has the project's score.
         project_means = [
             sum(values) / len(words) if all(values) else 0.0
-            for values in zip(*(project_scores for project_scores, _ in scores), strict=True)
+            for values in zip(*(word_scored.projects for word_scored in scores), strict=True)
         ]
         projects = sorted(
             (index for index, mean in enumerate(project_means) if mean),
@@ -236,16 +224,70 @@ class PickerIndex:
         # `ranked` holds one sortable int per pair: the score (to 1/100), then the position.
         return [self._choice_at(size - 1 - r % size) for r in heapq.nlargest(limit, ranked)]
 
-    def _word_scores(self, word: str) -> tuple[list[float], list[float]]:
-        """(score per project, score per task name) for one query word; cached."""
+    def _beating_pairs(self, slot: int, words: list[_WordScores]) -> Iterable[int]:
+        """The pairs of a task name that score better on some word than their project, except,
+        where that leaves out most, those that miss a word altogether (neither their task nor
+        their project matches it, so their total is 0): with "kunde projekt entw", the 2,000
+        "Entwicklung" pairs are looked at only for the projects that match "kunde" and
+        "projekt" (perf, issue 7)."""
+        beating = [(word, word.tasks[slot]) for word in words if word.tasks[slot] > word.lowest]
+        if not beating:
+            return ()
+        missed = [word for word in words if not word.tasks[slot]]
+        few = len(self._projects) // 4
+        allowed = None
+        if missed and min(word.matching_count for word in missed) < few:
+            allowed = set.intersection(*(word.matching_projects() for word in missed))
+        pairs, projects = self._slot_pairs[slot], self._slot_projects[slot]
+        if allowed is not None and len(allowed) < few:
+            pair_slots = self._pair_slots
+            return [
+                position
+                for project_index in allowed
+                for position in self._project_pairs[project_index]
+                if pair_slots[position] == slot
+                and any(word.projects[project_index] < score for word, score in beating)
+            ]
+        found: set[int] = set()
+        for word, task_score in beating:
+            if task_score > word.highest:
+                return pairs
+            project_scores = word.projects
+            found.update(
+                position
+                for position, project_index in zip(pairs, projects, strict=True)
+                if project_scores[project_index] < task_score
+            )
+        return found
+
+    def _word_scores(self, word: str) -> _WordScores:
+        """The scores of one query word per project and per task name; cached."""
         cached = self._word_cache.get(word)
         if cached is not None:
             return cached
-        scores = (_scores(word, self._project_texts), _scores(word, self._task_texts))
+        scores = _WordScores(_scores(word, self._project_texts), _scores(word, self._task_texts))
         if len(self._word_cache) >= _WORD_CACHE_SIZE:
             self._word_cache.pop(next(iter(self._word_cache)))
         self._word_cache[word] = scores
         return scores
+
+
+class _WordScores:
+    """One query word's scores per project and per task name, with what searches ask of them."""
+
+    __slots__ = ("_matching", "highest", "lowest", "matching_count", "projects", "tasks")
+
+    def __init__(self, projects: list[float], tasks: list[float]) -> None:
+        self.projects, self.tasks = projects, tasks
+        self.lowest, self.highest = min(projects), max(projects)
+        self.matching_count = len(projects) - projects.count(0.0)
+        self._matching: set[int] | None = None
+
+    def matching_projects(self) -> set[int]:
+        """The projects that match the word (made when first asked for)."""
+        if self._matching is None:
+            self._matching = {index for index, score in enumerate(self.projects) if score}
+        return self._matching
 
 
 class _Catalogue:
@@ -298,7 +340,7 @@ class _Catalogue:
             for positions in self.slot_pairs
         ]
         self.project_index = {project.id: index for index, project in enumerate(bookable_projects)}
-        self.word_cache: dict[str, tuple[list[float], list[float]]] = {}
+        self.word_cache: dict[str, _WordScores] = {}
 
 
 _last_catalogue: tuple[Sequence[AssignedProject], _Catalogue] | None = None
