@@ -28,6 +28,7 @@ from moco_desktop.core.entities import AssignedProject, Task
 from moco_desktop.core.records import record
 
 DEFAULT_LIMIT = 200
+_TOP_SCORE = 10_000  # a project's best score in 1/100 (100.00)
 _FUZZY_MIN_LENGTH = 3  # shorter words only match as substrings: "ab" is everywhere fuzzily
 _FUZZY_CUTOFF = 75.0
 _FUZZY_CEILING = 80.0  # a fuzzy hit never beats a true substring
@@ -208,16 +209,21 @@ class PickerIndex:
             sum(values) / len(words) if all(values) else 0.0
             for values in zip(*(word_scored.projects for word_scored in scores), strict=True)
         ]
-        projects = sorted(
-            (index for index, mean in enumerate(project_means) if mean),
-            key=lambda index: (-project_means[index], self._project_pairs[index][0]),
+        # Projects best first (to 1/100, as pairs are ranked), then by their first pair: one
+        # int each, sorted without a key function (perf, issue 7: a letter matches them all).
+        project_pairs, pair_projects = self._project_pairs, self._pair_projects
+        order = sorted(
+            (_TOP_SCORE - int(mean * 100)) * size + project_pairs[index][0]
+            for index, mean in enumerate(project_means)
+            if mean
         )
         shared = 0
-        for project_index in projects:
-            mean = project_means[project_index]
-            for position in self._project_pairs[project_index]:
+        for key in order:
+            project_index = pair_projects[key % size]
+            score = int(project_means[project_index] * 100)
+            for position in project_pairs[project_index]:
                 if position not in exact:
-                    ranked.append(int(mean * 100) * size + (size - 1 - position))
+                    ranked.append(score * size + (size - 1 - position))
                     shared += 1
             if shared >= limit:
                 break
@@ -296,7 +302,12 @@ class _Catalogue:
     each change of the recent entries, the catalogue only when the projects change."""
 
     def __init__(self, projects: Sequence[AssignedProject]) -> None:
-        bookable_projects = [project for project in projects if bookable(project)]
+        # A project without an active task has nothing to book (and no pair to rank it by).
+        bookable_projects = [
+            project
+            for project in projects
+            if bookable(project) and any(task.active for task in project.tasks)
+        ]
         self.projects = bookable_projects
         self.project_texts = [_project_text(project) for project in bookable_projects]
         # Alphabetical by (customer, project, task) without a sort key per pair: projects

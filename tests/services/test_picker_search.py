@@ -274,3 +274,16 @@ def test_the_shortcuts_rank_exactly_as_scoring_every_pair_would() -> None:
             typed = query[:length]
             shown = [choice.key for choice in index.search(typed, 50)]
             assert shown == ranked_by_scoring_every_pair(index, typed, 50), typed
+
+
+def test_a_project_without_an_active_task_is_not_offered_and_breaks_nothing() -> None:
+    index = PickerIndex(
+        [
+            project(1, "Website", HANSEN, ("Design",)),
+            project(2, "Webshop", KIEL, (), inactive_tasks=("Altlast",)),
+        ]
+    )
+    assert [choice.label for choice in index.search("web")] == [
+        "Bäckerei Hansen GmbH / Website / Design"
+    ]
+    assert index.choice(2, 200) is None
