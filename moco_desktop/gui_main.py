@@ -132,7 +132,7 @@ def run_gui(argv: list[str]) -> int:
     options, qt_arguments = _parse(argv)
     if options.lang:
         set_language(options.lang)
-    from moco_desktop.system.memory import tune_allocator
+    from moco_desktop.system.memory import return_free_memory_in_background, tune_allocator
 
     tune_allocator()  # before Qt, D-Bus or asyncio start threads
 
@@ -158,7 +158,6 @@ def run_gui(argv: list[str]) -> int:
     app.setWindowIcon(app_icon())
     # Cyclic garbage is collected on this (the GUI) thread only: Qt objects freed from the
     # D-Bus listener or demo server threads would crash the app.
-    from moco_desktop.system.memory import return_free_memory_in_background
     from moco_desktop.ui.main_thread_gc import MainThreadGarbageCollector
 
     garbage_collector = MainThreadGarbageCollector(app, on_quiet=return_free_memory_in_background)

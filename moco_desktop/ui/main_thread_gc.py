@@ -27,9 +27,9 @@ from PySide6.QtCore import QObject, QTimer
 
 CHECK_INTERVAL_MS = 1000
 LONG_LIVED_SHARE = 0.25
-"""A full collection waits until this share of the oldest generation is new (as CPython's own
-collector does): with a big account loaded (20,000 tasks, thousands of entries) a full pass
-takes ~50 ms, a stall the window would show every few seconds of activity otherwise."""
+"""A full collection waits until what became long-lived since the last one is this share of
+what survived (and was frozen by) it, as CPython's own collector waits for a share of the
+oldest generation: with a big account loaded a pass over everything took ~50 ms."""
 THAW_AFTER_SECONDS = 30 * 60.0
 
 
