@@ -89,6 +89,8 @@ class CacheStore:
                     payload,
                 )
             )
+        if not rows:
+            return  # no empty transaction (each refresh with no news stores nothing)
         with self._write():
             self.database.connection.executemany(
                 "INSERT INTO activities "
@@ -177,6 +179,11 @@ class CacheStore:
         tell what a refresh changed without decoding anything."""
         return self._payloads_between("activities", date_from, date_to)
 
+    def activity_payloads_of(self, ids: Iterable[int]) -> dict[int, tuple[dt.date, str]]:
+        """Like `activity_payloads_between`, for the given ids only (those cached): what an
+        incremental refresh compares, without reading the whole week."""
+        return self._payloads_of("activities", ids)
+
     def running_activities(self) -> list[Activity]:
         rows = self.database.rows(
             "SELECT id, payload FROM activities WHERE account_key = ? AND acting_user_id = ? "
@@ -223,6 +230,8 @@ class CacheStore:
             )
             for presence in presences
         ]
+        if not rows:
+            return
         with self._write():
             self.database.connection.executemany(
                 "INSERT INTO presences "
@@ -263,6 +272,10 @@ class CacheStore:
     ) -> dict[int, tuple[dt.date, str]]:
         """Like `activity_payloads_between`, for presences."""
         return self._payloads_between("presences", date_from, date_to)
+
+    def presence_payloads_of(self, ids: Iterable[int]) -> dict[int, tuple[dt.date, str]]:
+        """Like `activity_payloads_of`, for presences."""
+        return self._payloads_of("presences", ids)
 
     def remove_presence(self, presence_id: int) -> None:
         with self._write():
@@ -447,6 +460,20 @@ class CacheStore:
             (*self._identity, date_from.isoformat(), date_to.isoformat()),
         ).fetchall()
         return {int(row[0]): (dt.date.fromisoformat(row[1]), row[2]) for row in rows}
+
+    def _payloads_of(self, table: str, ids: Iterable[int]) -> dict[int, tuple[dt.date, str]]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[int, tuple[dt.date, str]] = {}
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.database.connection.execute(
+                f"SELECT id, date, payload FROM {table} WHERE account_key = ? "
+                f"AND acting_user_id = ? AND id IN ({marks})",
+                (*self._identity, *chunk),
+            ):
+                found[int(row[0])] = (dt.date.fromisoformat(row[1]), row[2])
+        return found
 
     def _remove_missing(
         self,

@@ -417,3 +417,27 @@ async def test_answers_are_freed_without_waiting_for_the_garbage_collector(
         if was_enabled:
             gc.enable()
     assert left == []
+
+
+async def test_requests_look_for_no_module(client: MocoClient) -> None:
+    """perf (issue 7): httpcore asks `import sniffio` for each connection lock of each request;
+    without sniffio installed (anyio no longer brings it) every ask searched the whole import
+    path again (~0.1 ms, four times a request). A dependency now: no import is searched for
+    once the first request is done."""
+    import sys
+
+    searched: list[str] = []
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name: str, path: object = None, target: object = None) -> None:
+            searched.append(name)
+
+    await client.session()  # the first request imports what it needs
+    sys.meta_path.insert(0, Recorder)
+    try:
+        for _ in range(3):
+            await client.session()
+    finally:
+        sys.meta_path.remove(Recorder)
+    assert searched == []

@@ -54,6 +54,39 @@ async def test_refresh_is_incremental_then_fully_reconciled(harness: Harness) ->
     assert last_week_day in report.changed_dates
 
 
+async def test_an_incremental_refresh_names_the_days_an_entry_left_and_reached(
+    harness: Harness,
+) -> None:
+    """Only the entries MOCO sends are compared (not the whole week twice): an entry moved
+    from last week into the refreshed week changes both days, and nothing else does."""
+    workspace = harness.workspace()
+    last_week_day = TODAY - dt.timedelta(days=7)
+    await workspace.refresh([TODAY, last_week_day])
+    moved = harness.activities(day=last_week_day)[0]
+    harness.advance(minutes=2)
+    with harness.state.lock:
+        moved.date = TODAY - dt.timedelta(days=1)
+        moved.updated_at = harness.clock.now().astimezone(dt.UTC)
+    harness.events.clear()
+
+    report = await workspace.refresh([TODAY])  # this week only, incrementally
+
+    assert "updated_after" in harness.requests("GET", "/activities")[-1].query
+    assert report.changed_dates == {last_week_day, moved.date}
+    assert DataChanged("activities", frozenset({last_week_day, moved.date})) in harness.events
+    assert moved.id in {e.id for e in workspace.day(moved.date).entries}
+    assert moved.id not in {e.id for e in workspace.day(last_week_day).entries}
+
+    harness.events.clear()
+    database = workspace.cache.database
+    changes_before = database.connection.total_changes
+    report = await workspace.refresh([TODAY])  # nothing changed since
+
+    assert report.changed_dates == set()
+    assert not [e for e in harness.events if isinstance(e, DataChanged)]
+    assert database.connection.total_changes == changes_before  # and nothing is written
+
+
 async def test_the_look_for_forgotten_timers_skips_the_week_just_read(
     harness: Harness,
 ) -> None:

@@ -216,6 +216,26 @@ def test_stored_payloads_tell_what_changed_without_decoding(database: Database) 
     assert list(cache.presence_payloads_between(day, day)) == [5]
 
 
+def test_stored_payloads_of_given_ids_across_days_and_many_queries(database: Database) -> None:
+    cache = CacheStore(database, "acme#1", 1)
+    other = CacheStore(database, "acme#1", 2)  # another acted-for user: not seen
+    day = dt.date(2024, 3, 13)
+    cache.put_activities([activity(n, day + dt.timedelta(days=n % 9)) for n in range(1, 1201)])
+    other.put_activities([activity(5000, day)])
+
+    found = cache.activity_payloads_of([1200, 3, 3, 777, 5000, 9999, *range(10, 1000)])
+
+    assert set(found) == {1200, 3, 777, *range(10, 1000)}  # 5000 is another user's
+    assert found == {
+        entry_id: payload
+        for entry_id, payload in cache.activity_payloads_between(day, day + dt.timedelta(8)).items()
+        if entry_id in found
+    }
+    assert cache.activity_payloads_of([]) == {}
+    cache.put_presences([Presence(5, day, dt.time(8), dt.time(12))])
+    assert cache.presence_payloads_of([5, 6]) == cache.presence_payloads_between(day, day)
+
+
 def test_whether_a_document_is_there_without_decoding_it(database: Database) -> None:
     cache = CacheStore(database, "acme#1", 1)
     assert not cache.has_document("projects")
