@@ -245,6 +245,30 @@ def test_whether_a_document_is_there_without_decoding_it(database: Database) -> 
     assert cache.has_document("projects")
 
 
+def test_a_documents_freshness_is_read_without_touching_its_text(database: Database) -> None:
+    """perf (issues 4 and 7): `fetched_at` and `empty` come after the text in the row; without
+    an index that covers them SQLite walked the projects' 1.6 MB to reach them, at each look
+    (the window's first paint, each refresh, each use of the decoded projects)."""
+    cache = CacheStore(database, "acme#1", 1)
+    cache.put_document("projects", (AssignedProject(1, "P1", "Website", None),), NOW)
+    cache.document_list("projects", AssignedProject)  # decoded once: later uses check freshness
+    looks: list[str] = []
+    database.connection.set_trace_callback(looks.append)
+    try:
+        assert cache.has_document("projects")
+        assert cache.document_fetched_at("projects") == NOW
+        assert cache.document_list("projects", AssignedProject) is not None
+    finally:
+        database.connection.set_trace_callback(None)
+
+    assert len(looks) == 3
+    for statement in looks:
+        plan = " ".join(
+            str(row[3]) for row in database.execute(f"EXPLAIN QUERY PLAN {statement}").fetchall()
+        )
+        assert "USING COVERING INDEX documents_freshness" in plan, (statement, plan)
+
+
 def test_cache_writes_are_not_synced_to_disk_but_logging_out_is(tmp_path: Path) -> None:
     """What MOCO sends again at the next sync is committed without an fsync on the UI thread
     (it took up to a second with a busy disk); the cache cleared at logout is synced."""
