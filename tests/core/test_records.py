@@ -7,7 +7,7 @@ import copy
 import dataclasses
 import pickle
 import threading
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -182,3 +182,84 @@ def test_init_only_and_keyword_only_fields_are_refused_at_once() -> None:
             a: int
             _: dataclasses.KW_ONLY
             b: int = 0
+
+
+def test_a_first_instance_compiles_only_its_init() -> None:
+    @record
+    class Lazy:
+        a: int
+
+    Lazy(1)
+    assert getattr(Lazy.__dict__["__repr__"], "_record_placeholder", False)
+    assert getattr(Lazy.__dict__["__hash__"], "_record_placeholder", False)
+    assert not getattr(Lazy.__dict__["__init__"], "_record_placeholder", False)
+    assert repr(Lazy(2)).endswith(".Lazy(a=2)")
+    assert not getattr(Lazy.__dict__["__repr__"], "_record_placeholder", False)
+
+
+def _options_class(decorate: object) -> type:
+    """The same declaration with every field option a record may use."""
+
+    def never() -> int:
+        return 7
+
+    namespace = {
+        "__annotations__": {
+            "a": "int",
+            "b": "str",
+            "hidden": "int",
+            "made": "list[int]",
+            "not_hashed": "int",
+            "hashed_only": "int",
+            "computed": "int",
+        },
+        "__module__": __name__,
+        "b": "b",
+        "hidden": dataclasses.field(default=3, repr=False),
+        "made": dataclasses.field(default_factory=list, hash=False),
+        "not_hashed": dataclasses.field(default=1, hash=False),
+        "hashed_only": dataclasses.field(default=2, compare=False, hash=True),
+        "computed": dataclasses.field(default_factory=never, init=False),
+    }
+    cls = type("Options", (), namespace)
+    return decorate(cls)  # type: ignore[operator, no-any-return]
+
+
+def test_every_field_option_as_the_dataclass_one() -> None:
+    mine: Any = _options_class(record)
+    theirs: Any = _options_class(dataclasses.dataclass(frozen=True, slots=True))
+    for args, kwargs in (((1,), {}), ((1, "x", 5, [1], 9, 4), {}), ((2,), {"hashed_only": 8})):
+        one, other = mine(*args, **kwargs), theirs(*args, **kwargs)
+        assert repr(one) == repr(other)
+        assert hash(one) == hash(other)
+        assert dataclasses.astuple(one) == dataclasses.astuple(other)
+    assert mine(1, hashed_only=1) == mine(1, hashed_only=2)  # not compared
+    assert mine(1, not_hashed=1) != mine(1, not_hashed=2)
+    assert mine(1).made is not mine(1).made
+    assert mine(1).computed == 7
+    with pytest.raises(TypeError):
+        mine(1, computed=2)  # not an argument of __init__
+    assert [f.name for f in dataclasses.fields(mine)] == [
+        f.name for f in dataclasses.fields(theirs)
+    ]
+
+
+def test_methods_a_record_declares_are_kept_and_bad_orders_refused() -> None:
+    @record
+    class Shown:
+        a: int
+
+        def __repr__(self) -> str:
+            return f"<{self.a}>"
+
+    assert repr(Shown(1)) == "<1>"
+    assert Shown(1) == Shown(1)
+    assert Shown.__doc__ == "Shown(a)"
+
+    @record
+    class Misordered:
+        a: int = 0
+        b: int  # type: ignore[misc]
+
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+        Misordered(1, 2)
