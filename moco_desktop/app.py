@@ -11,11 +11,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moco_desktop.core.i18n import set_language
+from moco_desktop.core.records import mutable_record
 from moco_desktop.credentials.keyring_store import CredentialStore
 from moco_desktop.services.account import AccountService, ActiveAccount
 from moco_desktop.storage.settings import SettingsFile
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from moco_desktop.storage.database import Database
 
 
-@dataclass
+@mutable_record
 class AppContext:
     """Everything the front ends need, wired once per process."""
 
@@ -125,7 +126,7 @@ class WorkspaceSession:
             self._database.close()
 
 
-@dataclass
+@mutable_record
 class DemoEnvironment:
     """A running embedded MOCO server with demo data and a throw-away app directory."""
 

@@ -63,6 +63,33 @@ def record(cls: type[_T]) -> type[_T]:
     return typing.cast("type[_T]", slotted)
 
 
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def mutable_record(cls: type[_T]) -> type[_T]:
+    """`@dataclass` (mutable, not slotted), with its methods made on first use, as `record`'s
+    are: reports and settings that services fill in step by step."""
+    namespace = dict(cls.__dict__)
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    annotations: dict[str, Any] = namespace.get("__annotations__", {})
+    if any(_names(kind, "InitVar", "KW_ONLY") for kind in annotations.values()):
+        raise TypeError(f"{cls.__qualname__}: a record has no InitVar or KW_ONLY fields")
+    for name in ("__init__", "__repr__", "__eq__"):
+        if name not in namespace:
+            setattr(cls, name, _made_on_first_call(cls, name))
+    declared_hash = namespace.get("__hash__", dataclasses.MISSING)
+    if declared_hash is dataclasses.MISSING or (declared_hash is None and "__eq__" in namespace):
+        cls.__hash__ = None  # type: ignore[assignment] # as dataclasses: equal, so unhashable
+    for name in _LOOKED_UP_ON_THE_CLASS:
+        setattr(cls, name, _MadeOnFirstLookUp(cls, name))
+    _MUTABLE.add(cls)
+    _PENDING[cls] = namespace
+    return cls
+
+
+_MUTABLE: set[type] = set()
+"""The classes made by `mutable_record` (fields kept on the class itself, as dataclasses does)."""
+
+
 _PENDING: dict[type, dict[str, Any]] = {}
 """Records whose methods are not made yet, with the namespace they were declared with."""
 
@@ -90,10 +117,19 @@ def _make_fields(slotted: type) -> None:
         processed: Any = dataclasses.dataclass(
             init=False, repr=False, eq=False, frozen=frozen_base
         )(declared)
+        mutable = slotted in _MUTABLE
         params = processed.__dict__["__dataclass_params__"]
-        params.init = params.repr = params.eq = params.frozen = True  # what it stands for
+        params.init = params.repr = params.eq = True  # what it stands for
+        params.frozen = not mutable
         for name in _KEPT_FROM_DATACLASSES:
             type.__setattr__(slotted, name, processed.__dict__[name])
+        if mutable:  # defaults on the class, as dataclasses leaves them
+            for field in dataclasses.fields(processed):
+                if isinstance(namespace.get(field.name), dataclasses.Field):
+                    if field.default is dataclasses.MISSING:
+                        type.__delattr__(slotted, field.name)
+                    else:
+                        type.__setattr__(slotted, field.name, field.default)
         if not namespace.get("__doc__"):
             names = ", ".join(f.name for f in dataclasses.fields(slotted))
             type.__setattr__(slotted, "__doc__", f"{slotted.__name__}({names})")

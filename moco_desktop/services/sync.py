@@ -25,7 +25,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from moco_desktop.api.errors import (
@@ -50,7 +50,7 @@ from moco_desktop.core.entities import (
 )
 from moco_desktop.core.errors import UserFacingError
 from moco_desktop.core.i18n import register, tr
-from moco_desktop.core.records import record
+from moco_desktop.core.records import mutable_record, record
 from moco_desktop.core.timemath import monday_of
 from moco_desktop.services.events import DataChanged, DataKind, SyncProgress
 from moco_desktop.storage import codec
@@ -268,7 +268,7 @@ def _same_value(name: str, remote: object, base: object) -> bool:
     return remote == base
 
 
-@dataclass(frozen=True)
+@record
 class ChangeTarget(Generic[RemoteT]):
     """How updates and deletes of one kind of entity (activity, presence) reach MOCO and the
     cache; `send_update_reconciled` and `send_delete_reconciled` hold the rules they share."""
@@ -532,7 +532,7 @@ def release_lease(workspace: Workspace) -> None:
 # --- push ------------------------------------------------------------------------------------
 
 
-@dataclass
+@mutable_record
 class PushReport:
     """What one push did; `stopped` says why it ended (`done`: nothing left to send now)."""
 
@@ -742,7 +742,7 @@ def _announce_entry(workspace: Workspace, entry: OutboxEntry) -> None:
 # --- refresh ---------------------------------------------------------------------------------
 
 
-@dataclass
+@mutable_record
 class RefreshReport:
     """What a refresh fetched: the ranges, the days whose data changed, entries removed."""
 
@@ -1079,7 +1079,7 @@ def cached_employments(workspace: Workspace) -> tuple[Employment, ...]:
 # --- sync ------------------------------------------------------------------------------------
 
 
-@dataclass
+@mutable_record
 class SyncReport:
     """`sync()`: what was pushed, what was refreshed, what still waits."""
 
@@ -1121,7 +1121,7 @@ async def sync(
 # --- the background engine -------------------------------------------------------------------
 
 
-@dataclass
+@mutable_record
 class Backoff:
     """Capped exponential backoff with jitter; `reset()` after a success."""
 

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 from moco_desktop.api.client import MocoClient
@@ -32,7 +32,7 @@ from moco_desktop.core.entities import (
     Schedule,
     User,
 )
-from moco_desktop.core.records import record
+from moco_desktop.core.records import mutable_record, record
 from moco_desktop.core.timemath import monday_of
 from moco_desktop.services import presences as presence_ops
 from moco_desktop.services import sync as sync_ops
@@ -133,7 +133,7 @@ class ChangeResult:
         return not self.reached_moco
 
 
-@dataclass
+@mutable_record
 class _Outcomes:
     """What happened to changes sent in this session (the outbox forgets finished ones)."""
 

@@ -263,3 +263,52 @@ def test_methods_a_record_declares_are_kept_and_bad_orders_refused() -> None:
 
     with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
         Misordered(1, 2)
+
+
+@records.mutable_record
+class Report:
+    """A mutable record, filled in step by step."""
+
+    sent: int = 0
+    ids: set[int] = dataclasses.field(default_factory=set)
+    note: str | None = None
+
+
+@dataclasses.dataclass
+class ReferenceReport:
+    sent: int = 0
+    ids: set[int] = dataclasses.field(default_factory=set)
+    note: str | None = None
+
+
+def test_a_mutable_record_is_the_dataclass_one_made_on_first_use() -> None:
+    @records.mutable_record
+    class Fresh:
+        a: int
+        b: list[int] = dataclasses.field(default_factory=list)
+
+    assert Fresh in records._PENDING
+    fresh = Fresh(1)
+    assert Fresh not in records._PENDING
+    fresh.a = 2  # mutable
+    fresh.b.append(3)
+    assert fresh == Fresh(2, [3])
+    assert Fresh(1).b is not Fresh(1).b
+
+    report = Report()
+    report.sent += 1
+    report.ids.add(5)
+    assert repr(report) == repr(ReferenceReport(1, {5})).replace("ReferenceReport", "Report")
+    assert report == Report(1, {5}) != Report(1, {5}, "x")
+    other: object = ReferenceReport(1, {5})
+    assert report != other
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(report)
+    assert (Report.sent, Report.note) == (0, None)  # defaults stay on the class
+    assert "ids" not in Report.__dict__  # a factory's field does not
+    assert not Report.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert dataclasses.is_dataclass(report)
+    assert dataclasses.asdict(report) == {"sent": 1, "ids": {5}, "note": None}
+    assert dataclasses.replace(report, note="n") == Report(1, {5}, "n")
+    assert pickle.loads(pickle.dumps(report)) == report
+    assert copy.deepcopy(report) == report
