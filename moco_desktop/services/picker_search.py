@@ -106,6 +106,7 @@ class PickerIndex:
         self._pair_slots = catalogue.pair_slots
         self._task_texts = catalogue.task_texts
         self._project_pairs = catalogue.project_pairs
+        self._project_firsts = catalogue.project_firsts
         self._slot_pairs = catalogue.slot_pairs
         self._slot_projects = catalogue.slot_projects
         self._project_index = catalogue.project_index
@@ -204,18 +205,25 @@ class PickerIndex:
             if total
         ]
 
-        # Every other pair of a project that matches all words has the project's score.
-        project_means = [
-            sum(values) / len(words) if all(values) else 0.0
-            for values in zip(*(word_scored.projects for word_scored in scores), strict=True)
-        ]
+        # Every other pair of a project that matches all words has the project's score. Summed
+        # word by word over the 2,000 projects (perf, issue 7: a sum() and all() per project
+        # took ~0.1 ms more a keystroke); the same additions in the same order as before.
+        project_totals = scores[0].projects
+        for word_scored in scores[1:]:
+            project_totals = [
+                a + b if a and b else 0.0
+                for a, b in zip(project_totals, word_scored.projects, strict=True)
+            ]
+        project_means = [total / count if total else 0.0 for total in project_totals]
         # Projects best first (to 1/100, as pairs are ranked), then by their first pair: one
         # int each, sorted without a key function (perf, issue 7: a letter matches them all).
         project_pairs, pair_projects = self._project_pairs, self._pair_projects
         order = sorted(
-            (_TOP_SCORE - int(mean * 100)) * size + project_pairs[index][0]
-            for index, mean in enumerate(project_means)
-            if mean
+            [
+                (_TOP_SCORE - int(mean * 100)) * size + first
+                for mean, first in zip(project_means, self._project_firsts, strict=True)
+                if mean
+            ]
         )
         shared = 0
         for key in order:
@@ -352,6 +360,7 @@ class _Catalogue:
         ]
         self.project_index = {project.id: index for index, project in enumerate(bookable_projects)}
         self.word_cache: dict[str, _WordScores] = {}
+        self.project_firsts = [pairs[0] for pairs in self.project_pairs]
 
 
 _last_catalogue: tuple[Sequence[AssignedProject], _Catalogue] | None = None
