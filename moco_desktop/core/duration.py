@@ -143,6 +143,7 @@ def _full_match(pattern: str, text: str) -> re.Match[str] | None:
     durations but parse none (the timesheet at start-up) never compile them (~1 ms)."""
     return re.fullmatch(pattern, text)
 
+
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
 
 

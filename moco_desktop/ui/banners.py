@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from moco_desktop.core.i18n import register, tr
-from moco_desktop.ui.style import Tone, tone_colours
+from moco_desktop.ui.style import Tone, ToneStyled, tone_colours
 
 register(
     {
@@ -24,7 +24,7 @@ register(
 )
 
 
-class Banner(QFrame):
+class Banner(ToneStyled, QFrame):
     """A coloured strip with a message and up to two action buttons."""
 
     def __init__(
@@ -67,9 +67,9 @@ class Banner(QFrame):
     def tone(self) -> Tone:
         return self._tone
 
-    def _apply_tone(self) -> None:
+    def tone_style_sheet(self) -> str:
         text, background = tone_colours(self._tone)
-        self.setStyleSheet(
+        return (
             f"Banner {{ background: {background.name()}; border-radius: 4px; }}"
             f" Banner > QLabel {{ color: {text.name()}; }}"
         )

@@ -7,7 +7,7 @@ Nothing sets a global style sheet: windows keep the platform look. The few colou
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -56,7 +56,35 @@ def muted_colour() -> QColor:
     )
 
 
-class InlineMessage(QLabel):
+if TYPE_CHECKING:
+    _Widget = QWidget
+else:
+    _Widget = object
+
+
+class ToneStyled(_Widget):
+    """A widget coloured by its tone through a style sheet that is set when it is first shown,
+    not when it is built. perf (issue 4): the timesheet builds eight such widgets, hidden; each
+    style sheet cost part of a millisecond before the first paint (~3.5 ms together)."""
+
+    _tone_sheet_due = True
+
+    def tone_style_sheet(self) -> str:
+        raise NotImplementedError
+
+    def _apply_tone(self) -> None:
+        self._tone_sheet_due = self.isHidden()
+        if not self._tone_sheet_due:
+            self.setStyleSheet(self.tone_style_sheet())
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt naming)
+        if visible and self._tone_sheet_due:
+            self._tone_sheet_due = False
+            self.setStyleSheet(self.tone_style_sheet())
+        super().setVisible(visible)
+
+
+class InlineMessage(ToneStyled, QLabel):
     """A message shown right where it belongs (under a field, above a form); hidden when empty."""
 
     def __init__(self, tone: Tone = "error", parent: QWidget | None = None, *, boxed: bool = False):
@@ -85,12 +113,11 @@ class InlineMessage(QLabel):
     def tone(self) -> Tone:
         return self._tone
 
-    def _apply_tone(self) -> None:
+    def tone_style_sheet(self) -> str:
         text, background = tone_colours(self._tone)
         if self._boxed:
-            self.setStyleSheet(
+            return (
                 f"QLabel {{ color: {text.name()}; background: {background.name()};"
                 " border-radius: 4px; padding: 6px 8px; }"
             )
-        else:
-            self.setStyleSheet(f"QLabel {{ color: {text.name()}; }}")
+        return f"QLabel {{ color: {text.name()}; }}"
