@@ -27,19 +27,15 @@ from typing import Any, TypeVar, dataclass_transform
 _T = TypeVar("_T")
 
 _MADE_LATER = ("__init__", "__repr__", "__eq__", "__hash__")
-_KEPT_FROM_DATACLASSES = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
-_LOOKED_UP_ON_THE_CLASS = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
+_FROM_DATACLASSES = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
+"""Class attributes dataclasses works out (made when first looked up)."""
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def record(cls: type[_T]) -> type[_T]:
     """`@dataclass(frozen=True, slots=True)`, with its methods made on first use."""
-    namespace = dict(cls.__dict__)
-    namespace.pop("__dict__", None)
-    namespace.pop("__weakref__", None)
+    namespace = _declared_namespace(cls)
     annotations: dict[str, Any] = namespace.get("__annotations__", {})
-    if any(_names(kind, "InitVar", "KW_ONLY") for kind in annotations.values()):
-        raise TypeError(f"{cls.__qualname__}: a record has no InitVar or KW_ONLY fields")
     own_fields = tuple(name for name, kind in annotations.items() if not _is_class_var(kind))
     slotted_namespace = {k: v for k, v in namespace.items() if k not in own_fields}
     slotted_namespace["__slots__"] = own_fields
@@ -48,7 +44,7 @@ def record(cls: type[_T]) -> type[_T]:
     slotted.__qualname__ = cls.__qualname__
     attributes: dict[str, Any] = {
         **{name: _made_on_first_call(slotted, name) for name in _MADE_LATER},
-        **{name: _MadeOnFirstLookUp(slotted, name) for name in _LOOKED_UP_ON_THE_CLASS},
+        **{name: _MadeOnFirstLookUp(slotted, name) for name in _FROM_DATACLASSES},
         "__setattr__": _refuse_assignment,
         "__delattr__": _refuse_deletion,
         "__getstate__": _state,
@@ -67,19 +63,14 @@ def record(cls: type[_T]) -> type[_T]:
 def mutable_record(cls: type[_T]) -> type[_T]:
     """`@dataclass` (mutable, not slotted), with its methods made on first use, as `record`'s
     are: reports and settings that services fill in step by step."""
-    namespace = dict(cls.__dict__)
-    namespace.pop("__dict__", None)
-    namespace.pop("__weakref__", None)
-    annotations: dict[str, Any] = namespace.get("__annotations__", {})
-    if any(_names(kind, "InitVar", "KW_ONLY") for kind in annotations.values()):
-        raise TypeError(f"{cls.__qualname__}: a record has no InitVar or KW_ONLY fields")
+    namespace = _declared_namespace(cls)
     for name in ("__init__", "__repr__", "__eq__"):
         if name not in namespace:
             setattr(cls, name, _made_on_first_call(cls, name))
     declared_hash = namespace.get("__hash__", dataclasses.MISSING)
     if declared_hash is dataclasses.MISSING or (declared_hash is None and "__eq__" in namespace):
         cls.__hash__ = None  # type: ignore[assignment] # as dataclasses: equal, so unhashable
-    for name in _LOOKED_UP_ON_THE_CLASS:
+    for name in _FROM_DATACLASSES:
         setattr(cls, name, _MadeOnFirstLookUp(cls, name))
     _MUTABLE.add(cls)
     _PENDING[cls] = namespace
@@ -88,6 +79,18 @@ def mutable_record(cls: type[_T]) -> type[_T]:
 
 _MUTABLE: set[type] = set()
 """The classes made by `mutable_record` (fields kept on the class itself, as dataclasses does)."""
+
+
+def _declared_namespace(cls: type) -> dict[str, Any]:
+    """The class as declared (without its instance-dict descriptors); InitVar and KW_ONLY are
+    refused at once (dataclasses would leave them out of the slots)."""
+    namespace = dict(cls.__dict__)
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    annotations: dict[str, Any] = namespace.get("__annotations__", {})
+    if any(_names(kind, "InitVar", "KW_ONLY") for kind in annotations.values()):
+        raise TypeError(f"{cls.__qualname__}: a record has no InitVar or KW_ONLY fields")
+    return namespace
 
 
 _PENDING: dict[type, dict[str, Any]] = {}
@@ -121,7 +124,7 @@ def _make_fields(slotted: type) -> None:
         params = processed.__dict__["__dataclass_params__"]
         params.init = params.repr = params.eq = True  # what it stands for
         params.frozen = not mutable
-        for name in _KEPT_FROM_DATACLASSES:
+        for name in _FROM_DATACLASSES:
             type.__setattr__(slotted, name, processed.__dict__[name])
         if mutable:  # defaults on the class, as dataclasses leaves them
             for field in dataclasses.fields(processed):

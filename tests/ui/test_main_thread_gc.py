@@ -121,3 +121,22 @@ def test_survivors_of_a_full_collection_are_frozen_and_thawed_at_the_end_of_a_bu
     finally:
         guard.stop()
     assert gc.get_freeze_count() == 0  # handed back unfrozen
+
+
+def test_young_survivors_are_looked_at_once_then_go_to_the_oldest_generation() -> None:
+    """Checks a second apart: a middle generation would gather ten seconds of survivors and
+    look at them all again in one long pass."""
+    guard = MainThreadGarbageCollector(interval_ms=60_000)
+    keep: list[object] = []
+    try:
+        gc.collect()
+        keep.extend(Cycle() for _ in range(gc.get_threshold()[0] * 3))
+        kept = {id(cycle) for cycle in keep}
+
+        assert guard.collect_due() is not None
+
+        assert gc.get_objects(generation=1) == []
+        assert kept <= {id(o) for o in gc.get_objects(generation=2)}
+        assert guard.collect_due() is None  # nothing new: nothing to look at
+    finally:
+        guard.stop()
