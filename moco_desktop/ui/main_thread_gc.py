@@ -6,11 +6,14 @@ object there; Qt then warns "Timers cannot be stopped from another thread" and m
 This disables automatic collection and runs the same generational collection from a main-thread
 timer instead (the approach pyqtgraph and others use).
 
-What survives a full collection is frozen (`gc.freeze`): later full passes skip it and look at
-what became long-lived since, so they no longer walk a big account's 20,000 tasks each time
-(perf, issue 7: a full pass over everything took 25-50 ms, a stall the window showed while
-loading weeks). Cycles that form among frozen objects (a closed window's) wait for a thaw: at
-the end of a burst of work, at most every `THAW_AFTER_SECONDS`, everything is collected once.
+Each check (once a second) that finds enough new objects looks at the young ones once; their
+survivors go to the oldest generation at once. What survives a full collection is frozen
+(`gc.freeze`): later full passes skip it and look at what became long-lived since, and one
+runs as soon as that is `FULL_PASS_OBJECTS`, so no pass walks a big account's 20,000 tasks
+again nor ten seconds of decoded weeks at once (perf, issue 7: passes of 25-50 ms were the
+longest stalls the window showed while loading weeks). Cycles that form among frozen objects
+(a closed window's) wait for a thaw: at the end of a burst of work, at most every
+`THAW_AFTER_SECONDS`, everything is collected once.
 
 The same timer sees when a burst of work ends (a check that collected, then one that had
 nothing to collect) and tells `on_quiet`: the app hands freed heap memory back to the system
@@ -26,10 +29,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 
 CHECK_INTERVAL_MS = 1000
-LONG_LIVED_SHARE = 0.25
-"""A full collection waits until what became long-lived since the last one is this share of
-what survived (and was frozen by) it, as CPython's own collector waits for a share of the
-oldest generation: with a big account loaded a pass over everything took ~50 ms."""
+FULL_PASS_OBJECTS = 20_000
+"""A full collection runs once this many objects became long-lived since the last one (a pass
+of ~5-10 ms here). Each object is walked there once before it is frozen, however often passes
+run; the first pass (nothing frozen yet) walks everything once."""
 THAW_AFTER_SECONDS = 30 * 60.0
 
 
@@ -43,6 +46,7 @@ class MainThreadGarbageCollector(QObject):
         *,
         on_quiet: Callable[[], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        full_pass_objects: int = FULL_PASS_OBJECTS,
     ) -> None:
         super().__init__(parent)
         self._on_quiet = on_quiet
@@ -50,8 +54,7 @@ class MainThreadGarbageCollector(QObject):
         self._thawed_at = clock()
         self._busy = False  # the last check collected something
         self._was_enabled = gc.isenabled()
-        self._long_lived = 0  # frozen after the last full collection
-        self._checked_at_count = -1
+        self._full_pass_objects = full_pass_objects
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
@@ -76,7 +79,6 @@ class MainThreadGarbageCollector(QObject):
     def _collect_oldest(self) -> int:
         collected = gc.collect(2)
         gc.freeze()
-        self._long_lived = gc.get_freeze_count()
         return collected
 
     def collect_due(self) -> int | None:
@@ -85,23 +87,17 @@ class MainThreadGarbageCollector(QObject):
         Young objects (those allocated since the last check that are still alive) are looked
         at once, with the middle generation, whose survivors go straight to the oldest: with
         checks a second apart, the middle generation held ten seconds of survivors, and a big
-        account's weeks loading made its pass the longest stall (33-40 ms; perf, issue 7).
+        account's weeks loading made its pass the longest stall (33-40 ms). The oldest
+        generation (what became long-lived since the last full pass; the rest is frozen) is
+        looked at with them once it holds `full_pass_objects`.
         """
         counts, thresholds = gc.get_count(), gc.get_threshold()
-        if counts[2] > thresholds[2] and self._full_collection_pays(counts[2]):
+        if counts[0] <= thresholds[0] and counts[1] == 0:
+            return None
+        # Counting lists the pending objects (fewer than `full_pass_objects`: ~0.2 ms a check).
+        if len(gc.get_objects(generation=2)) >= self._full_pass_objects:
             return self._collect_oldest()
-        if counts[0] > thresholds[0] or counts[1] > 0:
-            return gc.collect(1)
-        return None
-
-    def _full_collection_pays(self, count: int) -> bool:
-        """Whether enough has reached the oldest generation since the last full collection
-        (looked at once per younger collection: counting the generation costs ~1 ms)."""
-        if count == self._checked_at_count:
-            return False
-        self._checked_at_count = count
-        pending = len(gc.get_objects(generation=2))  # long-lived since the last full collection
-        return pending > self._long_lived * LONG_LIVED_SHARE
+        return gc.collect(1)
 
     def stop(self) -> None:
         """Hand collection back to Python (at shutdown), after a last collection here."""

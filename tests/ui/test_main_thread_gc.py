@@ -46,32 +46,34 @@ def test_collection_runs_on_the_gui_thread_not_in_other_threads(qtbot: QtBot) ->
     gc.disable()
 
 
-def test_a_full_collection_waits_until_a_quarter_of_the_old_objects_is_new() -> None:
-    guard = MainThreadGarbageCollector(interval_ms=60_000)
+def _full_collections() -> int:
+    return int(gc.get_stats()[2]["collections"])
+
+
+def _young_objects_due() -> list[Cycle]:
+    """Enough new objects that a check collects (kept alive: they become long-lived)."""
+    return [Cycle() for _ in range(gc.get_threshold()[0] + 100)]
+
+
+def test_a_full_collection_waits_until_enough_objects_became_long_lived() -> None:
+    guard = MainThreadGarbageCollector(interval_ms=60_000, full_pass_objects=3_000)
     keep: list[object] = []
     try:
         gc.collect()
-        keep.extend([Cycle() for _ in range(1000)])
-        gc.collect(1)  # the new objects reach the oldest generation
+        before = _full_collections()
+        keep.extend(_young_objects_due())
+        guard.collect_due()  # first time: nothing frozen yet, everything is looked at once
+        assert _full_collections() == before + 1
+        assert len(gc.get_objects(generation=2)) < 3_000
 
-        def full_collections() -> int:
-            return int(gc.get_stats()[2]["collections"])
-
-        before = full_collections()
-        for _ in range(gc.get_threshold()[2] + 1):
-            gc.collect(1)
-        guard.collect_due()  # first time: nothing known, a full collection
-        assert full_collections() == before + 1
-        for _ in range(gc.get_threshold()[2] + 1):
-            gc.collect(1)
-        guard.collect_due()  # nothing new since: no full pass over everything again
-        assert full_collections() == before + 1
-        old = gc.get_freeze_count()  # what survived the last full collection is frozen
-        keep.extend([Cycle() for _ in range(old // 3)])
-        for _ in range(gc.get_threshold()[2] + 1):
-            gc.collect(1)
-        guard.collect_due()
-        assert full_collections() == before + 2
+        passes = []
+        for _ in range(6):  # 800 new long-lived objects a check
+            keep.extend(_young_objects_due())
+            guard.collect_due()
+            passes.append(_full_collections() - before - 1)
+        # Young passes until 3,000 had become long-lived since the last full pass, then one.
+        assert passes == [0, 0, 0, 0, 1, 1]
+        assert len(gc.get_objects(generation=2)) < 3_000
     finally:
         guard.stop()
 
@@ -93,23 +95,20 @@ def test_the_end_of_a_burst_of_work_is_told_once(qtbot: QtBot) -> None:
         guard.stop()
 
 
-def _make_full_collection_due() -> None:
-    for _ in range(gc.get_threshold()[2] + 1):
-        gc.collect(1)
-
-
 def test_survivors_of_a_full_collection_are_frozen_and_thawed_at_the_end_of_a_burst() -> None:
     now = [0.0]
-    guard = MainThreadGarbageCollector(interval_ms=60_000, clock=lambda: now[0])
+    guard = MainThreadGarbageCollector(
+        interval_ms=60_000, clock=lambda: now[0], full_pass_objects=1
+    )
     try:
         window = [Cycle()]
         gone = weakref.ref(window[0])
-        _make_full_collection_due()
+        keep = _young_objects_due()
         guard.collect_due()  # a full collection: the survivors are frozen
         assert gc.get_freeze_count() > 0
         assert len(gc.get_objects(generation=2)) < 100  # later full passes skip them
         window.clear()  # a cycle among frozen objects: no full pass finds it...
-        _make_full_collection_due()
+        keep += _young_objects_due()
         guard.collect_due()
         assert gone() is not None
         now[0] += THAW_AFTER_SECONDS
@@ -126,7 +125,7 @@ def test_survivors_of_a_full_collection_are_frozen_and_thawed_at_the_end_of_a_bu
 def test_young_survivors_are_looked_at_once_then_go_to_the_oldest_generation() -> None:
     """Checks a second apart: a middle generation would gather ten seconds of survivors and
     look at them all again in one long pass."""
-    guard = MainThreadGarbageCollector(interval_ms=60_000)
+    guard = MainThreadGarbageCollector(interval_ms=60_000, full_pass_objects=10**9)
     keep: list[object] = []
     try:
         gc.collect()
