@@ -47,7 +47,9 @@ class MainThreadGarbageCollector(QObject):
         on_quiet: Callable[[], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
         full_pass_objects: int = FULL_PASS_OBJECTS,
+        freeze_start_up: bool = True,
     ) -> None:
+        """`freeze_start_up`: the first check freezes what exists then instead of collecting."""
         super().__init__(parent)
         self._on_quiet = on_quiet
         self._clock = clock
@@ -55,6 +57,7 @@ class MainThreadGarbageCollector(QObject):
         self._busy = False  # the last check collected something
         self._was_enabled = gc.isenabled()
         self._full_pass_objects = full_pass_objects
+        self._settled = not freeze_start_up  # start-up's objects frozen (at the first check)
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
@@ -62,6 +65,17 @@ class MainThreadGarbageCollector(QObject):
         self._timer.start()
 
     def _check(self) -> None:
+        if not self._settled:
+            # The first check (a second after start): what start-up made (the modules, the
+            # window, the cached data shown) lives as long as the app. Frozen as it is, not
+            # walked: since automatic collection is off from the start, it was all young, and
+            # a young pass then a full pass over it (~90,000 objects, 30-45 ms each) were the
+            # longest stalls of the first seconds (perf, issues 4 and 7). Cycles among it are
+            # found at the first thaw.
+            self._settled = True
+            gc.freeze()
+            self._busy = True  # the burst of start-up ends at the next quiet check
+            return
         collected_any = self.collect_due() is not None
         if self._busy and not collected_any:
             if self._clock() - self._thawed_at >= THAW_AFTER_SECONDS:

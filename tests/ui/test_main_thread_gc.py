@@ -24,7 +24,7 @@ def test_collection_runs_on_the_gui_thread_not_in_other_threads(qtbot: QtBot) ->
             collected_on.append(threading.current_thread().name)
 
     gc.enable()  # the test session runs with automatic collection off (tests/conftest.py)
-    guard = MainThreadGarbageCollector(interval_ms=10)
+    guard = MainThreadGarbageCollector(interval_ms=10, freeze_start_up=False)
     gc.callbacks.append(record)
     try:
         assert not gc.isenabled()
@@ -80,7 +80,9 @@ def test_a_full_collection_waits_until_enough_objects_became_long_lived() -> Non
 
 def test_the_end_of_a_burst_of_work_is_told_once(qtbot: QtBot) -> None:
     quiet: list[int] = []
-    guard = MainThreadGarbageCollector(interval_ms=60_000, on_quiet=lambda: quiet.append(1))
+    guard = MainThreadGarbageCollector(
+        interval_ms=60_000, on_quiet=lambda: quiet.append(1), freeze_start_up=False
+    )
     keep: list[object] = []
     try:
         guard._check()  # nothing allocated: no burst, nothing to tell
@@ -98,7 +100,7 @@ def test_the_end_of_a_burst_of_work_is_told_once(qtbot: QtBot) -> None:
 def test_survivors_of_a_full_collection_are_frozen_and_thawed_at_the_end_of_a_burst() -> None:
     now = [0.0]
     guard = MainThreadGarbageCollector(
-        interval_ms=60_000, clock=lambda: now[0], full_pass_objects=1
+        interval_ms=60_000, clock=lambda: now[0], full_pass_objects=1, freeze_start_up=False
     )
     try:
         window = [Cycle()]
@@ -137,5 +139,30 @@ def test_young_survivors_are_looked_at_once_then_go_to_the_oldest_generation() -
         assert gc.get_objects(generation=1) == []
         assert kept <= {id(o) for o in gc.get_objects(generation=2)}
         assert guard.collect_due() is None  # nothing new: nothing to look at
+    finally:
+        guard.stop()
+
+
+def test_the_first_check_freezes_what_start_up_made_without_walking_it() -> None:
+    """Start-up's objects (modules, the window) live as long as the app: walking them twice
+    in the first seconds (a young pass, then a full one) were the longest stalls there."""
+    quiet: list[int] = []
+    guard = MainThreadGarbageCollector(interval_ms=60_000, on_quiet=lambda: quiet.append(1))
+    try:
+        start_up = _young_objects_due()  # all young: automatic collection is off from the start
+        passes = [int(stats["collections"]) for stats in gc.get_stats()]
+
+        guard._check()
+
+        assert [int(stats["collections"]) for stats in gc.get_stats()] == passes  # none
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(start_up)
+        assert gc.get_objects(generation=0) == []
+        guard._check()  # nothing new: start-up's burst is over
+        assert quiet == [1]
+        later = _young_objects_due()
+        assert guard.collect_due() is not None  # from now on, only what is new is looked at
+        assert gc.get_freeze_count() == frozen
+        assert {id(o) for o in later} <= {id(o) for o in gc.get_objects(generation=2)}
     finally:
         guard.stop()
