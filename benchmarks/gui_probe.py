@@ -44,6 +44,7 @@ import gc
 import inspect
 import json
 import os
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -83,6 +84,10 @@ class PhaseStalls:
     worst_at: float = 0.0  # unix time of the worst stall's end
     longest_gc_ms: float = 0.0  # the longest cyclic garbage collection in the phase
     longest_gc_generation: int = -1
+    # Pages the process had to read back from disk (major page faults) during the worst
+    # stall: this VM's memory balloon drops file pages (Qt's, Python's code) unused for a few
+    # seconds, and touching them again waits for the disk (sixth round).
+    worst_page_faults: int = 0
 
 
 class Heartbeat(QObject):
@@ -99,6 +104,7 @@ class Heartbeat(QObject):
         self._phase: str | None = None
         self.last_beat: float | None = None
         self._gc_started: float | None = None
+        self._faults = _major_page_faults()
 
     def start(self) -> None:
         self._timer.start()
@@ -138,6 +144,7 @@ class Heartbeat(QObject):
 
     def _beat(self) -> None:
         now = time.perf_counter()
+        faults = _major_page_faults()
         if self._phase is not None and self._last is not None:
             stalls = self.phases[self._phase]
             late_ms = (now - self._last) * 1000 - HEARTBEAT_MS
@@ -146,7 +153,14 @@ class Heartbeat(QObject):
                 stalls.over_50ms += 1
             if late_ms > stalls.worst_ms:
                 stalls.worst_ms, stalls.worst_at = late_ms, time.time()
+                stalls.worst_page_faults = faults - self._faults
         self._last = self.last_beat = now
+        self._faults = faults
+
+
+def _major_page_faults() -> int:
+    """Page faults of this process that read from disk, so far."""
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_majflt)
 
 
 class StallSampler:

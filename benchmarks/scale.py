@@ -457,6 +457,10 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
         # The part the garbage collector may have had in it (probes before this had no hook).
         collection = full["stalls"][phase].get("longest_gc_ms")
         gc_note = f"; longest GC pass {collection:.0f} ms" if collection else ""
+        # Pages read back from disk during the worst stall (probes before had no count).
+        faults = full["stalls"][phase].get("worst_page_faults")
+        if faults:
+            gc_note += f"; {faults} pages read back from disk in it"
         rows.append(
             Row(
                 f"longest event-loop stall while {label}{gc_note}",

@@ -103,6 +103,9 @@ def test_the_whole_report_runs_on_a_tiny_workload(tmp_path: Path) -> None:
     assert app["sync"]["throttled_429"] == 0
     assert report["naive"]["requests"] > app["sync"]["requests"]
     assert app["filter"]["keystrokes"] > 0
+    for phase in ("sync", "filter", "render", "refresh"):  # what the worst stall waited for
+        assert app["stalls"][phase]["worst_page_faults"] >= 0
+        assert app["stalls"][phase]["longest_gc_generation"] in (-1, 0, 1, 2)
     figures = {row["figure"]: row for row in report["table"]}
     assert any(name.startswith("picker: p95 per keystroke") for name in figures)
     assert all(row["app"] is not None for row in report["table"])
