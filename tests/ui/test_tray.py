@@ -289,3 +289,31 @@ async def test_changes_older_than_the_recent_entries_do_not_read_them_again(
     session.workspace.announce_local_change(("activities",), [moco.today])
     await wait_for(lambda: len(changes) == 2)
     assert session._recent is not kept
+
+
+async def test_several_changes_at_once_rebuild_the_menu_once(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    """One sync step tells of entries, pending changes and the timer at once: the menu (the
+    recent entries) is rebuilt once for them, after the window took them in (issue 7)."""
+    import asyncio
+
+    session = await logged_in(shell, moco)
+    tray = shell.tray
+    rebuilt: list[int] = []
+    original = tray.refresh_menu
+
+    def counting() -> None:
+        rebuilt.append(1)
+        original()
+
+    tray._menu_update.timeout.disconnect()
+    tray._menu_update.timeout.connect(counting)
+    session.activitiesChanged.emit(frozenset({moco.today}))
+    session.pendingChanged.emit(1, 0)
+    session.runningChanged.emit()
+    assert rebuilt == []  # not inside the signals
+    await asyncio.sleep(0.05)
+    assert rebuilt == [1]
+    assert tray._recent_views == session.recent_entries(len(tray.recent_actions))
+    assert sum(action.isVisible() for action in tray.recent_actions) == len(tray._recent_views)
