@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTime, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -241,6 +241,10 @@ class TimesheetWindow(QMainWindow):
         self._updating_presences = False
         self._stale = True
         self._pushing = False
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(0)
+        self._reload_soon.timeout.connect(self._reload_if_stale)
         self.setObjectName("timesheetWindow")
         self.setWindowIcon(app_icon())
 
@@ -858,11 +862,17 @@ class TimesheetWindow(QMainWindow):
             self._reload_when_seen()
 
     def _reload_when_seen(self) -> None:
-        """Reload now if the window is shown; a hidden window reloads when shown again."""
+        """Reload on the next turn of the event loop if the window is shown (once for changes
+        that come together: a week's refresh tells of its entries, then of its presences; perf,
+        issue 7: the write and a busy day's reload were one stall, and the day was reloaded
+        twice); a hidden window reloads when shown again."""
+        self._stale = True
         if self.isVisible():
+            self._reload_soon.start()
+
+    def _reload_if_stale(self) -> None:
+        if self._stale and self.isVisible():
             self.reload()
-        else:
-            self._stale = True
 
     def _week_dates(self) -> list[dt.date]:
         monday = self._date - dt.timedelta(days=self._date.weekday())

@@ -485,3 +485,37 @@ async def test_a_week_shown_for_the_first_time_is_fetched_from_moco(
     entry = window.model.entry(0)
     assert entry is not None
     assert entry.activity.description == "Vor zehn Wochen"
+
+
+async def test_a_weeks_changes_reload_the_day_once_on_the_next_turn(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    """A week's refresh tells of its entries, then of its presences: the shown day is reloaded
+    once for both, after the refresh's own step (not inside it: one stall, twice the work)."""
+    import asyncio
+
+    session = await logged_in(shell, moco)
+    window = window_of(shell)
+    await asyncio.sleep(0.05)
+    reloads: list[dt.date] = []
+    original = window.reload
+
+    def counting() -> None:
+        reloads.append(window.date)
+        original()
+
+    window.reload = counting  # type: ignore[method-assign]
+    today = frozenset({moco.today})
+    session.activitiesChanged.emit(today)
+    session.presencesChanged.emit(today)
+    assert reloads == []
+    await asyncio.sleep(0.05)
+    assert reloads == [moco.today]
+
+    window.hide()  # hidden: nothing now, once when shown again
+    session.activitiesChanged.emit(today)
+    await asyncio.sleep(0.05)
+    assert reloads == [moco.today]
+    window.show()
+    await asyncio.sleep(0.05)
+    assert reloads == [moco.today, moco.today]
