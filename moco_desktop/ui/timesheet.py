@@ -1159,6 +1159,7 @@ class TimesheetWindow(QMainWindow):
 
     def dispose(self) -> None:
         """Really close (logout, quit, switching whom we act for)."""
+        self._reload_soon.stop()  # its session is closing: no reload from it any more
         for dialog in list(self._dialogs):
             dialog.close()
         self.runner.cancel_all()

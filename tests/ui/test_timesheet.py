@@ -519,3 +519,19 @@ async def test_a_weeks_changes_reload_the_day_once_on_the_next_turn(
     window.show()
     await asyncio.sleep(0.05)
     assert reloads == [moco.today, moco.today]
+
+
+async def test_a_disposed_window_does_not_reload_from_its_closing_session(
+    shell: DesktopShell, moco: Moco
+) -> None:
+    import asyncio
+
+    session = await logged_in(shell, moco)
+    window = window_of(shell)
+    await asyncio.sleep(0.05)
+    reloads: list[dt.date] = []
+    window.reload = lambda: reloads.append(window.date)  # type: ignore[method-assign]
+    session.activitiesChanged.emit(frozenset({moco.today}))  # a reload is due...
+    await shell._close_session()  # ...but the session closes first (logout, switching accounts)
+    await asyncio.sleep(0.05)
+    assert reloads == []
