@@ -136,12 +136,9 @@ _MINUTES = rf"(?P<n>{_NUMBER})\s*{_MINUTE_UNIT}"
 _TIME_OF_DAY = r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?"
 _RANGE = r"(?P<start>[^-]+?)\s*-\s*(?P<end>[^-]*)"
 _PARENTHESISED = r"\(\s*(?P<inner>[^()]*?)\s*\)"
-
-
-def _full_match(pattern: str, text: str) -> re.Match[str] | None:
-    """`re`'s own cache compiles each pattern once, on first use: the windows that show
-    durations but parse none (the timesheet at start-up) never compile them (~1 ms)."""
-    return re.fullmatch(pattern, text)
+# The patterns are kept as text and matched with `re.fullmatch`: `re`'s own cache compiles each
+# once, on first use, so windows that show durations but parse none (the timesheet at start-up)
+# never compile them (~1 ms at import).
 
 
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
@@ -162,7 +159,7 @@ def parse_duration(text: str, *, now: dt.time | None = None) -> ParsedDuration:
     billable: bool | None = None
     body = normalized
     if "(" in normalized or ")" in normalized:
-        match = _full_match(_PARENTHESISED, normalized)
+        match = re.fullmatch(_PARENTHESISED, normalized)
         if match is None:
             raise DurationError("duration.unbalanced_parentheses", text=normalized)
         body = match["inner"]
@@ -182,13 +179,13 @@ def parse_duration(text: str, *, now: dt.time | None = None) -> ParsedDuration:
 def _parse_amount(body: str, *, original: str) -> int:
     """Seconds of a duration without range or sign (may be zero or too long; checked later)."""
     lowered = body.lower()
-    if match := _full_match(_CLOCK, lowered):
+    if match := re.fullmatch(_CLOCK, lowered):
         return _hours_minutes(match["h"], match["m"])
-    if match := _full_match(_HOURS_AND_MINUTES, lowered):
+    if match := re.fullmatch(_HOURS_AND_MINUTES, lowered):
         return _hours_minutes(match["h"], match["m"])
-    if match := _full_match(_MINUTES, lowered):
+    if match := re.fullmatch(_MINUTES, lowered):
         return _rounded_seconds(_fraction(match["n"]) * SECONDS_PER_MINUTE)
-    if match := _full_match(_HOURS, lowered):
+    if match := re.fullmatch(_HOURS, lowered):
         return _rounded_seconds(_fraction(match["n"]) * SECONDS_PER_HOUR)
     raise DurationError("duration.invalid", text=original)
 
@@ -222,7 +219,7 @@ def _checked_length(seconds: int) -> int:
 def _parse_range(
     body: str, *, original: str, now: dt.time | None, billable: bool | None
 ) -> ParsedDuration:
-    match = _full_match(_RANGE, body)
+    match = re.fullmatch(_RANGE, body)
     if match is None:
         raise DurationError("duration.invalid", text=original)
     start = _time_of_day(match["start"], original=original)
@@ -257,7 +254,7 @@ def _parse_range(
 
 
 def _time_of_day(text: str, *, original: str) -> dt.time:
-    match = _full_match(_TIME_OF_DAY, text)
+    match = re.fullmatch(_TIME_OF_DAY, text)
     if match is None:
         raise DurationError("duration.invalid", text=original)
     hour = int(match["h"])

@@ -32,7 +32,7 @@ CHECK_INTERVAL_MS = 1000
 FULL_PASS_OBJECTS = 20_000
 """A full collection runs once this many objects became long-lived since the last one (a pass
 of ~5-10 ms here). Each object is walked there once before it is frozen, however often passes
-run; the first pass (nothing frozen yet) walks everything once."""
+run; what start-up made is frozen at the first check without a pass (`freeze_start_up`)."""
 THAW_AFTER_SECONDS = 30 * 60.0
 
 

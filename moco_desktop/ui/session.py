@@ -36,6 +36,7 @@ from moco_desktop.services.sync import SyncEngine
 from moco_desktop.services.timesheet import DayView, EntryView, WeekView, entries_between
 from moco_desktop.services.workspace import ChangeResult, Workspace
 from moco_desktop.system.memory import return_free_memory_in_background
+from moco_desktop.ui.timers import next_turn
 
 if TYPE_CHECKING:
     from moco_desktop.core.quick_entry import RoundingPolicy
@@ -108,10 +109,7 @@ class Session(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         self._pending_dates: dict[str, set[dt.date]] = {}
         self._pending_any: set[str] = set()
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(0)
-        self._flush_timer.timeout.connect(self._flush)
+        self._flush_timer = next_turn(self, self._flush)
         # perf (issue 7): a sync of a big account's projects (or of a week not seen before)
         # leaves megabytes of freed pages (its JSON pages) in the C heap; hand them back once
         # the data has been taken in.

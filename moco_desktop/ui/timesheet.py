@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -71,6 +71,7 @@ from moco_desktop.ui.operations import OperationRunner
 from moco_desktop.ui.quick_entry import QuickEntryField
 from moco_desktop.ui.session import Session
 from moco_desktop.ui.style import InlineMessage
+from moco_desktop.ui.timers import next_turn
 from moco_desktop.ui.tray import entry_label
 from moco_desktop.ui.widgets import PlaceholderTableView, PlaceholderTableWidget
 
@@ -241,10 +242,7 @@ class TimesheetWindow(QMainWindow):
         self._updating_presences = False
         self._stale = True
         self._pushing = False
-        self._reload_soon = QTimer(self)
-        self._reload_soon.setSingleShot(True)
-        self._reload_soon.setInterval(0)
-        self._reload_soon.timeout.connect(self._reload_if_stale)
+        self._reload_soon = next_turn(self, self._reload_if_stale)
         self.setObjectName("timesheetWindow")
         self.setWindowIcon(app_icon())
 
@@ -862,10 +860,10 @@ class TimesheetWindow(QMainWindow):
             self._reload_when_seen()
 
     def _reload_when_seen(self) -> None:
-        """Reload on the next turn of the event loop if the window is shown (once for changes
-        that come together: a week's refresh tells of its entries, then of its presences; perf,
-        issue 7: the write and a busy day's reload were one stall, and the day was reloaded
-        twice); a hidden window reloads when shown again."""
+        """Reload in the next turn of the event loop if the window is shown, once for all of
+        this turn's changes (perf, issue 7: the session tells of a week's entries and then of
+        its presences in one turn, and a busy day was reloaded for each); a hidden window
+        reloads when shown again."""
         self._stale = True
         if self.isVisible():
             self._reload_soon.start()

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -42,6 +42,7 @@ from moco_desktop.ui import formatting
 from moco_desktop.ui.icons import idle_tray_icon, running_tray_icon
 from moco_desktop.ui.operations import OperationRunner
 from moco_desktop.ui.session import RECENT_MENU_SIZE, Session
+from moco_desktop.ui.timers import next_turn
 
 register(
     {
@@ -195,10 +196,7 @@ class TrayController(QObject):
         # perf (issue 7): one sync step tells of several changes at once (entries, pending,
         # the running timer); the menu (the recent entries: ~20 ms with a busy account) is
         # rebuilt once for them, after the windows have taken them in, not once for each.
-        self._menu_update = QTimer(self)
-        self._menu_update.setSingleShot(True)
-        self._menu_update.setInterval(0)
-        self._menu_update.timeout.connect(self.refresh_menu)
+        self._menu_update = next_turn(self, self.refresh_menu)
         self.refresh()
 
     # --- binding ------------------------------------------------------------------------------
@@ -242,7 +240,8 @@ class TrayController(QObject):
         self.tray.hide()
 
     def _on_session_changed(self, *_args: object) -> None:
-        self._on_tick()  # the icon, tooltip and status line at once; the rest of the menu next
+        self._refresh_icon()  # the icon, tooltip and status line at once; the rest of the menu
+        self._refresh_status()  # in the next turn, once for all of this turn's changes
         self._menu_update.start()
 
     def _on_tick(self) -> None:

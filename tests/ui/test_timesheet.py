@@ -490,8 +490,8 @@ async def test_a_week_shown_for_the_first_time_is_fetched_from_moco(
 async def test_a_weeks_changes_reload_the_day_once_on_the_next_turn(
     shell: DesktopShell, moco: Moco
 ) -> None:
-    """A week's refresh tells of its entries, then of its presences: the shown day is reloaded
-    once for both, after the refresh's own step (not inside it: one stall, twice the work)."""
+    """The session tells of a week's entries, then of its presences, in one turn: the shown day
+    is reloaded once for both, in the next turn."""
     import asyncio
 
     session = await logged_in(shell, moco)
