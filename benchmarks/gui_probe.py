@@ -23,12 +23,13 @@ Phases (mode "full"):
 4. render: show every day of the visible month in the timesheet (each a reload and a
    synchronous repaint); weeks not seen yet are fetched in the background meanwhile;
 5. memory: VmRSS / VmHWM of this process;
-6. refresh: the regular refresh (what the engine and window focus do) three times, each once
+6. refresh: the regular refresh (what the engine and window focus do) `REFRESH_RUNS` times,
+   and in turns with those as often without the client's rate limit (its floor), each once
    MOCO's rate-limit window is empty.
 
-Mode "sync_only": phases 1, 2 and 6 against an unlimited server and client (the floor for the
-transfer time; the month is shown once before the refreshes, so the same weeks are refreshed),
-and the Refresh button (`Session.sync_now`) once.
+Mode "sync_only": phases 1 and 2 against an unlimited server and client (the floor for the
+transfer time), then the month shown once (the weeks a person has seen) and the Refresh button
+(`Session.sync_now`) once.
 
 A 10 ms heartbeat `QTimer` runs throughout; its worst lateness per phase is the longest stall of
 the event loop. Prints one JSON line. Diagnostics: `MOCO_BENCH_PROFILE=FILE` samples the run
@@ -66,6 +67,8 @@ if TYPE_CHECKING:
     from moco_desktop.ui.shell import DesktopShell
 
 HEARTBEAT_MS = 10
+UNLIMITED_REQUESTS = 1_000_000
+"""The rate limit of the refresh's floor runs: no refresh comes near it."""
 SETTLE_SECONDS = 1.0
 DEFAULT_QUERIES = (
     "braun bestell entw",
@@ -440,17 +443,26 @@ class Probe:
         )
 
     async def refresh(self, count: int = REFRESH_RUNS) -> None:
-        """The regular refresh, each run once the rate-limit window is empty (as it is when
-        the engine refreshes a minute after the last request)."""
+        """The regular refresh, `count` times with the app's rate limit and, in turns with
+        those, `count` times without it (the floor: the same requests from the same process,
+        cache and connection, after the same pause). Each run waits until the rate-limit
+        window is empty, as it is when the engine refreshes a minute after the last request:
+        at least one window's length after the previous run's last request."""
         limiter = self.session.workspace.client.limiter
-        runs: list[dict[str, float]] = []
+        planned = (limiter.max_requests, limiter.per_seconds)
+        runs: list[dict[str, Any]] = []
         with self.heartbeat.phase("refresh"):
-            for _ in range(count):
+            for turn in range(2 * count):
+                unlimited = turn % 2 == 1
                 await wait_until(lambda: limiter.until_oldest_expires() == 0, 300, poll=0.1)
-                started = time.time()
-                await self.session.refresh()
-                runs.append({"start": started, "end": time.time()})
-                await asyncio.sleep(0.3)
+                if unlimited:  # the same window, so the next run waits as long for it
+                    limiter.reconfigure(UNLIMITED_REQUESTS, planned[1])
+                try:
+                    started = time.time()
+                    await self.session.refresh()
+                    runs.append({"start": started, "end": time.time(), "unlimited": unlimited})
+                finally:
+                    limiter.reconfigure(*planned)
         self.result["phases"]["refresh"] = {"runs": runs}
 
     async def visit_month(self) -> None:
@@ -485,7 +497,6 @@ class Probe:
             rss_after = self.result["rss_after_phase_mib"] = {"sync": memory_mib()["VmRSS"]}
             if self.config.get("mode") == "sync_only":
                 await self.visit_month()
-                await self.refresh()
                 await self.refresh_button()
             else:
                 await self.filter()

@@ -17,7 +17,8 @@ are installed, else on Qt's offscreen platform. Steps, in order:
    time floor for the same requests, and the Refresh button's request count;
 4. the app under MOCO's real limit, 15 requests per 15 s, enforced by the server (its request
    log is checked for 429 answers) and by the app's own limiter (`gui_probe` mode "full"):
-   initial sync, picker typing, a month of day views, memory, refreshes;
+   initial sync, picker typing, a month of day views, memory, refreshes (each in turns with
+   the same refresh without the app's limiter: its floor, under the same conditions);
 5. start-up with the warm cache that step 4 left: `python -m moco_desktop --show` → tray
    icon shown and timesheet painted, beside the bare window (median of --start-runs, after one
    round not counted), and the app's RSS once started and refreshed.
@@ -25,7 +26,8 @@ are installed, else on Qt's offscreen platform. Steps, in order:
 Why measure the sync at the real limit: the limit, not the machine, is what a person waits for
 (a sync of N requests cannot finish before the (N−1)//15-th window of 15 s has opened), and
 only the real limit shows whether the app's limiter keeps MOCO from answering 429. A sync of
-about 50 requests takes about 45 s, so the whole report takes about three minutes.
+about 50 requests takes about 45 s, and each refresh waits for an empty window (15 s), so
+the whole report takes about five minutes.
 
 Prints one JSON object, then a Markdown table (figure, app, floor or baseline, ratio, goal).
 """
@@ -364,6 +366,11 @@ def markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def _refresh_times(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    seconds = [run["end"] - run["start"] for run in runs]
+    return {"seconds": seconds, "median_s": statistics.median(seconds)}
+
+
 def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
     full, floor_run = results["app"], results["app_unlimited"]
     naive, floor, search = results["naive"], results["floor"], results["search"]
@@ -372,7 +379,7 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
     sync_least = max(limit.least_seconds(sync["requests"]), floor_run["sync"]["seconds"])
     refresh = full["refresh"]
     refresh_least = max(
-        limit.least_seconds(refresh["requests_max"]), floor_run["refresh"]["median_s"]
+        limit.least_seconds(refresh["requests_max"]), full["refresh_unlimited"]["median_s"]
     )
     stall_floor = floor["stall_ms"]
     rows = [
@@ -426,7 +433,7 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
             refresh["median_s"],
             refresh_least,
             "s",
-            "least possible: the same requests with no limit",
+            "least possible: the same requests with no limit, in turns",
             f"≤ {GOAL_SYNC_RATIO:.2f}×",
             refresh["median_s"] <= GOAL_SYNC_RATIO * refresh_least,
         ),
@@ -573,16 +580,20 @@ def summarise_probe(
     }
     if limit is not None:
         summary["sync"]["least_seconds"] = limit.least_seconds(len(sync_requests))
-    runs = phases["refresh"]["runs"]
-    per_run = [server.between(run["start"], run["end"] + 0.05) for run in runs]
-    all_refresh = [request for requests in per_run for request in requests]
-    summary["refresh"] = {
-        **request_summary(all_refresh, since=runs[0]["start"]),
-        "requests_per_run": [len(requests) for requests in per_run],
-        "requests_max": max(len(requests) for requests in per_run),
-        "seconds": [run["end"] - run["start"] for run in runs],
-        "median_s": statistics.median(run["end"] - run["start"] for run in runs),
-    }
+    if "refresh" in phases:
+        runs = phases["refresh"]["runs"]
+        limited = [run for run in runs if not run.get("unlimited")]
+        per_run = [server.between(run["start"], run["end"] + 0.05) for run in runs]
+        all_refresh = [request for requests in per_run for request in requests]
+        summary["refresh"] = {
+            **request_summary(all_refresh, since=runs[0]["start"]),
+            "requests_per_run": [len(requests) for requests in per_run],
+            "requests_max": max(len(requests) for requests in per_run),
+            **_refresh_times(limited),
+        }
+        floor_runs = [run for run in runs if run.get("unlimited")]
+        if floor_runs:  # the same refresh without the client's limit, in turns with these
+            summary["refresh_unlimited"] = _refresh_times(floor_runs)
     if "filter" in phases:
         latencies = phases["filter"]["keystroke_ms"]
         summary["filter"] = {

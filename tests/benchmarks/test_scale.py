@@ -108,5 +108,10 @@ def test_the_whole_report_runs_on_a_tiny_workload(tmp_path: Path) -> None:
         assert app["stalls"][phase]["longest_gc_generation"] in (-1, 0, 1, 2)
     figures = {row["figure"]: row for row in report["table"]}
     assert any(name.startswith("picker: p95 per keystroke") for name in figures)
+    # The refresh's floor: as many runs without the client's limit, taken in turns with them.
+    floor_runs = app["refresh_unlimited"]["seconds"]
+    assert len(floor_runs) == len(app["refresh"]["seconds"]) > 0
+    (refresh_row,) = (row for name, row in figures.items() if name.startswith("refresh: wall"))
+    assert refresh_row["floor"] >= app["refresh_unlimited"]["median_s"]
     assert all(row["app"] is not None for row in report["table"])
     assert "| figure | MOCO Desktop |" in done.stdout
