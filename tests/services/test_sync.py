@@ -87,6 +87,89 @@ async def test_an_incremental_refresh_names_the_days_an_entry_left_and_reached(
     assert database.connection.total_changes == changes_before  # and nothing is written
 
 
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+async def test_consecutive_weeks_are_asked_for_together(harness: Harness) -> None:
+    """The regular refresh of three weeks shown one after another: one request per kind for
+    all three (was six), which still brings what changed in any of them, and moves every
+    week's mark on, so that the next refresh asks only for what changed since."""
+    workspace = harness.workspace()
+    days = [TODAY, TODAY - dt.timedelta(days=7), TODAY - dt.timedelta(days=14)]
+    await workspace.refresh(days)
+    middle = harness.activities(day=days[1] - dt.timedelta(days=1))[0]
+    oldest = harness.activities(day=days[2])[0]
+    for record, description in ((oldest, "Changed first"), (middle, "Changed later")):
+        harness.advance(minutes=2)
+        with harness.state.lock:
+            record.description = description
+            record.updated_at = harness.clock.now().astimezone(dt.UTC)
+    before = len(harness.server.requests)
+
+    report = await workspace.refresh(days)
+
+    sent = list(harness.server.requests)[before:]
+    spans = {
+        (r.path.rsplit("/", 1)[-1], r.query["from"], r.query["to"], "updated_after" in r.query)
+        for r in sent
+    }
+    whole = (_monday(days[2]).isoformat(), (_monday(TODAY) + dt.timedelta(days=6)).isoformat())
+    assert spans == {("activities", *whole, True), ("presences", *whole, True)}
+    assert len(sent) == 2
+    assert report.changed_dates == {middle.date, oldest.date}
+    for record, description in ((oldest, "Changed first"), (middle, "Changed later")):
+        shown = {e.id: e.activity.description for e in workspace.day(record.date).entries}
+        assert shown[record.id] == description
+
+    asked_after = [r.query["updated_after"] for r in sent if r.path.endswith("/activities")]
+    before = len(harness.server.requests)
+    report = await workspace.refresh(days)  # nothing changed since
+
+    (again,) = [r for r in list(harness.server.requests)[before:] if "/activities" in r.path]
+    assert dt.datetime.fromisoformat(again.query["updated_after"]) > dt.datetime.fromisoformat(
+        asked_after[0]
+    )  # the oldest week's mark moved on to the newest change seen
+    assert report.changed_dates == set()
+
+
+async def test_weeks_apart_or_due_a_reconciliation_are_asked_for_on_their_own(
+    harness: Harness,
+) -> None:
+    workspace = harness.workspace()
+    days = [TODAY, TODAY - dt.timedelta(days=7), TODAY - dt.timedelta(days=14)]
+    apart = TODAY - dt.timedelta(days=35)
+    await workspace.refresh([*days, apart])
+    harness.advance(minutes=6)
+    await workspace.refresh([days[1]], full=True)  # the middle week reconciled later
+    harness.advance(minutes=5)  # the others are due a reconciliation (after 10 minutes)
+    before = len(harness.server.requests)
+
+    await workspace.refresh(days)
+
+    asked = [
+        (r.query["from"], r.query["to"], "updated_after" in r.query)
+        for r in list(harness.server.requests)[before:]
+        if r.path.endswith("/activities")
+    ]
+    weeks = [(_monday(d), _monday(d) + dt.timedelta(days=6)) for d in sorted(days)]
+    assert asked == [
+        (weeks[0][0].isoformat(), weeks[0][1].isoformat(), False),
+        (weeks[2][0].isoformat(), weeks[2][1].isoformat(), False),
+        (weeks[1][0].isoformat(), weeks[1][1].isoformat(), True),
+    ]
+
+    before = len(harness.server.requests)
+    await workspace.refresh([*days, apart])  # the three together, the week apart on its own
+
+    asked_later = [
+        (r.query["from"], "updated_after" in r.query)
+        for r in list(harness.server.requests)[before:]
+        if r.path.endswith("/activities")
+    ]
+    assert asked_later == [(_monday(apart).isoformat(), False), (weeks[0][0].isoformat(), True)]
+
+
 async def test_the_look_for_forgotten_timers_skips_the_week_just_read(
     harness: Harness,
 ) -> None:
