@@ -341,7 +341,7 @@ class Row:
 def _value(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
-    if unit == "requests":
+    if unit in ("requests", "waits"):
         return f"{value:,.0f}"
     if unit == "s":
         return f"{value:.2f} s"
@@ -430,12 +430,22 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
         ),
         Row(
             f"refresh: wall time (median of {REFRESH_RUNS})",
-            refresh["median_s"],
-            refresh_least,
-            "s",
+            refresh["median_s"] * 1000,
+            refresh_least * 1000,
+            "ms",
             "least possible: the same requests with no limit, in turns",
             f"≤ {GOAL_SYNC_RATIO:.2f}×",
             refresh["median_s"] <= GOAL_SYNC_RATIO * refresh_least,
+        ),
+        Row(
+            "refresh: waits the app's rate limiter announced while they ran "
+            f"({refresh['spacing_s']:.1f} s apart, within 80 % of the limit)",
+            refresh["limit_waits"],
+            None,
+            "waits",
+            "",
+            "0",
+            refresh["limit_waits"] == 0,
         ),
     ]
     button = floor_run.get("refresh_button")
@@ -590,6 +600,8 @@ def summarise_probe(
             "requests_per_run": [len(requests) for requests in per_run],
             "requests_max": max(len(requests) for requests in per_run),
             **_refresh_times(limited),
+            "limit_waits": phases["refresh"].get("limit_waits"),
+            "spacing_s": phases["refresh"].get("spacing_s"),
         }
         floor_runs = [run for run in runs if run.get("unlimited")]
         if floor_runs:  # the same refresh without the client's limit, in turns with these

@@ -151,6 +151,12 @@ class RateLimiter:
         """Seconds until the current penalty ends (0 if none)."""
         return max(0.0, self._blocked_until - self._clock())
 
+    def counted(self) -> int:
+        """How many requests count in the window now (started, or reserved to start, within
+        the last `per_seconds`)."""
+        self._prune(self._clock())
+        return len(self._sent)
+
     def until_oldest_expires(self) -> float:
         """Seconds until the oldest counted request leaves the window (0 if the window is empty):
         how long a server with the same quota would still refuse us."""

@@ -32,6 +32,21 @@ async def test_allows_a_burst_up_to_the_limit_then_waits_for_the_window() -> Non
     assert events == [RateLimitWait(15.0, "window")]
 
 
+async def test_counts_the_requests_in_the_window() -> None:
+    time = SteppingTime()
+    limiter = RateLimiter(15, 15.0, clock=time.monotonic, sleep=time.sleep)
+    assert limiter.counted() == 0
+    for _ in range(3):
+        await limiter.acquire()
+    time.now += 10.0
+    await limiter.acquire()
+    assert limiter.counted() == 4
+    time.now += 5.0  # the first three leave the window
+    assert limiter.counted() == 1
+    time.now += 10.0
+    assert limiter.counted() == 0
+
+
 async def test_window_slides_instead_of_resetting() -> None:
     time = SteppingTime()
     limiter = RateLimiter(3, 10.0, clock=time.monotonic, sleep=time.sleep)
