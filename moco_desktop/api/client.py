@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import email.utils
 import enum
 import functools
 import logging
@@ -250,6 +251,7 @@ class MocoClient:
         self._limiter_for_key = limiter_for_key
         self._retry = retry
         self._on_event = on_event
+        self._server_time: dt.datetime | None = None
         self._owns_http = True
         self._connection = _Connection(
             lambda: httpx.AsyncClient(
@@ -302,6 +304,13 @@ class MocoClient:
     @property
     def limiter(self) -> RateLimiter:
         return self._limiter
+
+    @property
+    def server_time(self) -> dt.datetime | None:
+        """MOCO's clock (UTC, to the second) when it sent the latest answer this client
+        received (its `Date` header): a time to ask `updated_after` from that does not depend
+        on this computer's clock. None before the first answer or without a date."""
+        return self._server_time
 
     @property
     def is_closed(self) -> bool:
@@ -657,6 +666,7 @@ class MocoClient:
                 raise _network_error(exc, maybe_applied) from exc
 
             _unbind_stream(response)
+            self._server_time = _date_of(response) or self._server_time
             status = response.status_code
             logger.debug(
                 "%s %s -> %d (%.0f ms)",
@@ -843,6 +853,18 @@ def _unbind_stream(response: httpx.Response) -> None:
     after a month of weeks was loaded). The body is read in full by then: a plain stream over
     it breaks the cycle, as httpx does for a request it has read."""
     response.stream = httpx.ByteStream(response.content)
+
+
+def _date_of(response: httpx.Response) -> dt.datetime | None:
+    """The answer's `Date` header as an aware UTC time, None if missing or malformed."""
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _json(response: httpx.Response) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email.utils
 import http
 import json
 import logging
@@ -503,6 +504,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: requests are recorded in `EmbeddedMocoServer.requests` instead."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header from the server's clock (a test's fake clock too), as MOCO's
+        `updated_at` stamps are: a client may ask `updated_after` from it."""
+        if timestamp is None:
+            moment = self.server.app.clock.now().astimezone(dt.UTC)
+        else:
+            moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+        return email.utils.format_datetime(moment, usegmt=True)
 
     def _serve(self) -> None:
         try:

@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
@@ -148,6 +149,12 @@ class SyncStateView:
 EMPTY_RANGE_MARGIN = dt.timedelta(minutes=10)
 """For a range without entries, the first incremental refresh asks from this long before the
 full one (MOCO's clock and ours may differ)."""
+READ_MARGIN = dt.timedelta(seconds=30)
+"""A range read when MOCO's clock said T counts as read up to T less this: an entry saved while
+the answer was on its way (MOCO stamps an entry as it saves it) is asked for again."""
+MARK_STEP = dt.timedelta(minutes=5)
+"""An incremental refresh that brought nothing new moves its range's mark on to MOCO's clock
+only once that is this much later than the mark: most refreshes write nothing."""
 Entity = Literal["activity", "presence"]
 StopReason = Literal[
     "done", "offline", "server", "rate_limited", "settling", "halted", "busy", "identity"
@@ -884,6 +891,16 @@ def _consecutive(weeks: Sequence[_Week]) -> list[list[_Week]]:
     return runs
 
 
+def _read_at(workspace: Workspace, started: float) -> dt.datetime | None:
+    """MOCO's clock when a fetch begun at `started` (monotonic) began: the date of its latest
+    answer less the time the fetch took (pages at the rate limit take seconds). None if MOCO
+    never said the time."""
+    answered = workspace.client.server_time
+    if answered is None:
+        return None
+    return answered - dt.timedelta(seconds=max(0.0, time.monotonic() - started))
+
+
 def _asked_after(marks: Sequence[SyncMark], complete: bool) -> dt.datetime | None:
     """`updated_after` for a range whose weeks have `marks`: from the oldest of them (the
     others' changes since then come again and are recognised as stored), None if complete."""
@@ -901,12 +918,14 @@ async def _refresh_activities(
 ) -> None:
     """Activities of one range (`marks`: those of its weeks, or of the range itself)."""
     client, cache, now = workspace.client, workspace.cache, workspace.now()
+    started = time.monotonic()
     activities = await client.activities(
         user_id=workspace.identity.acting_user_id,
         date_from=date_from,
         date_to=date_to,
         updated_after=_asked_after(marks, complete),
     )
+    read_at = _read_at(workspace, started)
     workspace.set_reachable(True)
     # A busy week is a thousand entries (~20 ms to encode): beside the event loop.
     payloads = await _encoded(activities)
@@ -924,7 +943,7 @@ async def _refresh_activities(
         news, before, after = _news(activities, texts, stored)
         cache.put_activities(news, [after[activity.id][1] for activity in news])
     for mark in marks:
-        _store_mark(cache, mark, _next_mark(mark, activities, now, complete))
+        _store_mark(cache, mark, _next_mark(mark, activities, now, complete, read_at))
     _tell_changes(workspace, "activities", before, after, report)
 
 
@@ -938,12 +957,14 @@ async def _refresh_presences(
 ) -> None:
     """Presences of one range (`marks`: those of its weeks)."""
     client, cache, now = workspace.client, workspace.cache, workspace.now()
+    started = time.monotonic()
     found = await client.presences(
         user_id=workspace.identity.acting_user_id,
         date_from=date_from,
         date_to=date_to,
         updated_after=_asked_after(marks, complete),
     )
+    read_at = _read_at(workspace, started)
     if complete:
         before = cache.presence_payloads_between(date_from, date_to)
         report.removed += len(cache.replace_presences(date_from, date_to, found))
@@ -953,7 +974,7 @@ async def _refresh_presences(
         new_presences, before, after = _news(found, [codec.dumps(p) for p in found], stored)
         cache.put_presences(new_presences)
     for mark in marks:
-        _store_mark(cache, mark, _next_mark(mark, found, now, complete))
+        _store_mark(cache, mark, _next_mark(mark, found, now, complete, read_at))
     _tell_changes(workspace, "presences", before, after, report)
 
 
@@ -1049,9 +1070,24 @@ def _next_mark(
     items: Iterable[Activity] | Iterable[Presence],
     now: dt.datetime,
     complete: bool,
+    read_at: dt.datetime | None,
 ) -> SyncMark:
+    """The range's mark after a fetch that began when MOCO's clock said `read_at` (None if
+    unknown): the newest change the answer brought, or `read_at` less `READ_MARGIN` if later
+    (a complete fetch read everything up to then). perf and politeness (issue 7): weeks
+    refreshed together are asked for from the oldest of their marks, and a week nobody booked
+    in for a month had a month-old mark (its newest entry): every entry booked since in the
+    weeks after it came again. An incremental fetch moves its mark to MOCO's clock only in
+    steps of `MARK_STEP`, so that most refreshes write nothing."""
     stamps = [item.updated_at for item in items if item.updated_at is not None]
-    newest = max([*stamps, *([mark.updated_after] if mark.updated_after else [])], default=None)
+    previous = None if complete else mark.updated_after
+    if previous is not None:
+        stamps.append(previous)
+    if read_at is not None:
+        read_until = read_at - READ_MARGIN
+        if previous is None or read_until - max(stamps) >= MARK_STEP:
+            stamps.append(read_until)
+    newest = max(stamps, default=None)
     if newest is None and complete:
         # Nothing in the range yet: from now on, ask only for what changes after this refresh
         # (with a margin for the difference between our clock and MOCO's).

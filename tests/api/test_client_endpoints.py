@@ -58,6 +58,17 @@ async def test_session_and_profile(client: MocoClient, moco: Moco) -> None:
     assert profile.email == moco.account.normal.email
 
 
+async def test_the_server_time_is_mocos_clock(client: MocoClient, moco: Moco) -> None:
+    """What `updated_after` is asked from: the `Date` of MOCO's latest answer (its clock, to
+    the second, whatever this computer's clock says)."""
+    assert client.server_time is None
+    await client.profile()
+    assert client.server_time == moco.clock.now().astimezone(dt.UTC).replace(microsecond=0)
+    moco.clock.advance(3600.7)
+    await client.profile()
+    assert client.server_time == moco.clock.now().astimezone(dt.UTC).replace(microsecond=0)
+
+
 async def test_for_domain_uses_the_base_url_override(moco: Moco) -> None:
     env = {"MOCO_BASE_URL": moco.server.base_url + "/"}
     async with MocoClient.for_domain("ignored", None, env=env) as client:

@@ -175,3 +175,24 @@ async def test_siblings_made_before_the_first_request_share_one_connection_pool(
     assert unused.is_closed
     with pytest.raises(RuntimeError, match="closed"):
         await unused.session()
+
+
+@pytest.mark.parametrize("date", ["not a date", ""])
+async def test_an_answer_without_a_usable_date_keeps_the_server_time(date: str) -> None:
+    """MOCO's clock comes from the `Date` header; an answer without one (or with garbage in
+    it) leaves the last time known."""
+    time = SteppingTime()
+    dates = iter(["Thu, 14 Mar 2024 08:30:00 GMT", date])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": 1, "uuid": "u"}, headers={"Date": next(dates)})
+
+    client = _client(handler, time)
+    try:
+        await client.session()
+        known = dt.datetime(2024, 3, 14, 8, 30, tzinfo=dt.UTC)
+        assert client.server_time == known
+        await client.session()
+        assert client.server_time == known
+    finally:
+        await client.aclose()

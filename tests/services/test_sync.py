@@ -12,7 +12,7 @@ from moco_desktop.services.events import (
     ReachabilityChanged,
     SyncProgress,
 )
-from moco_desktop.services.sync import Backoff, SyncEngine
+from moco_desktop.services.sync import READ_MARGIN, Backoff, SyncEngine
 from tests.services.conftest import FAST, TODAY, Harness
 
 
@@ -131,6 +131,52 @@ async def test_consecutive_weeks_are_asked_for_together(harness: Harness) -> Non
         asked_after[0]
     )  # the oldest week's mark moved on to the newest change seen
     assert report.changed_dates == set()
+
+
+async def test_weeks_read_together_are_asked_for_from_mocos_clock(harness: Harness) -> None:
+    """Each week's entries were last changed on its own days (a month-old week's newest entry
+    is a month old). Asked for from the oldest of those, every entry booked since in the later
+    weeks would come again at every refresh: the weeks count as read up to MOCO's clock (less a
+    margin) instead, and a change made later in the oldest week still comes."""
+    workspace = harness.workspace()
+    days = [TODAY - dt.timedelta(days=7 * weeks) for weeks in range(3)]
+    await workspace.refresh(days)
+    before = len(harness.server.requests)
+
+    await workspace.refresh(days)
+
+    (asked,) = [r for r in list(harness.server.requests)[before:] if "/activities" in r.path]
+    asked_after = dt.datetime.fromisoformat(asked.query["updated_after"])
+    server_now = harness.clock.now()
+    assert server_now - asked_after <= READ_MARGIN + dt.timedelta(seconds=2)
+    assert asked.query["from"] == _monday(days[-1]).isoformat()
+
+    first_monday = _monday(days[-1])
+    oldest = min(
+        (a for a in harness.activities(day=None) if a.date >= first_monday),
+        key=lambda activity: (activity.date, activity.id),
+    )
+    assert oldest.date < _monday(days[-2])  # in the oldest week
+    harness.advance(minutes=2)
+    with harness.state.lock:
+        oldest.description = "Changed in the web app"
+        oldest.updated_at = harness.clock.now().astimezone(dt.UTC)
+    report = await workspace.refresh(days)
+    assert report.changed_dates == {oldest.date}
+
+    database = workspace.cache.database
+    harness.advance(minutes=1)
+    changes_before = database.connection.total_changes
+    await workspace.refresh(days)  # nothing new, and MOCO's clock moved on only a little
+    assert database.connection.total_changes == changes_before
+    harness.advance(minutes=6)
+    await workspace.refresh(days)  # nothing new, but the marks step on to MOCO's clock
+    assert database.connection.total_changes > changes_before
+    before = len(harness.server.requests)
+    await workspace.refresh(days)
+    (asked,) = [r for r in list(harness.server.requests)[before:] if "/activities" in r.path]
+    later = dt.datetime.fromisoformat(asked.query["updated_after"])
+    assert harness.clock.now() - later <= READ_MARGIN + dt.timedelta(seconds=2)
 
 
 async def test_weeks_apart_or_due_a_reconciliation_are_asked_for_on_their_own(
