@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
-import email.utils
 import enum
 import functools
 import logging
@@ -72,9 +71,12 @@ from moco_desktop.core.lazy import lazy_module
 from moco_desktop.core.records import record
 
 if TYPE_CHECKING:
+    from email import utils as email_utils
+
     import httpx
 else:  # perf (issue 4): imported with the first request, after the window has been painted
     httpx = lazy_module("httpx", globals())
+    email_utils = lazy_module("email.utils", globals(), "email_utils")
 
 logger = logging.getLogger("moco_desktop.api")
 
@@ -861,7 +863,7 @@ def _date_of(response: httpx.Response) -> dt.datetime | None:
     if not value:
         return None
     try:
-        moment = email.utils.parsedate_to_datetime(value)
+        moment = email_utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
