@@ -483,7 +483,10 @@ class _Listener(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "EmbeddedMoco/1.0"
-    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    disable_nagle_algorithm = True
+    # Headers and body of a small answer in one write, as a real server sends them: written
+    # apart (unbuffered), a client sometimes woke up for each, two turns of its event loop.
+    wbufsize = 64 * 1024
     sys_version = ""
     server: _Listener
 
@@ -568,6 +571,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.end_headers()
             if payload and response.status != 204:
                 self.wfile.write(payload)
+            self.wfile.flush()
         except OSError:
             self.close_connection = True
 
