@@ -933,13 +933,19 @@ async def _refresh_activities(
     # the entries it carries (usually none new), so only those are looked up and only the
     # ones that differ are written; the whole week was read twice before (a busy person's
     # week is a thousand entries, ~6 ms a read) and every refresh wrote four transactions.
+    texts = payloads if payloads is not None else [codec.dumps(a) for a in activities]
     if complete:
+        # The range becomes exactly the answer: what it holds afterwards is known without
+        # reading it again (perf, issue 7: a busy week is a thousand rows, ~6 ms on the event
+        # loop while a month of weeks loads). An entry moved in from another range changed
+        # the day it left as well.
         before = cache.activity_payloads_between(date_from, date_to)
-        report.removed += len(cache.replace_activities(date_from, date_to, activities, payloads))
-        after = cache.activity_payloads_between(date_from, date_to)
+        before.update(cache.activity_payloads_of(a.id for a in activities if a.id not in before))
+        report.removed += len(cache.replace_activities(date_from, date_to, activities, texts))
+        stored_now = zip(activities, texts, strict=True)
+        after = {activity.id: (activity.date, text) for activity, text in stored_now}
     else:
         stored = cache.activity_payloads_of(activity.id for activity in activities)
-        texts = payloads if payloads is not None else [codec.dumps(a) for a in activities]
         news, before, after = _news(activities, texts, stored)
         cache.put_activities(news, [after[activity.id][1] for activity in news])
     for mark in marks:

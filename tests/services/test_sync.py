@@ -87,6 +87,29 @@ async def test_an_incremental_refresh_names_the_days_an_entry_left_and_reached(
     assert database.connection.total_changes == changes_before  # and nothing is written
 
 
+async def test_a_complete_refresh_names_the_day_an_entry_moved_in_from(
+    harness: Harness,
+) -> None:
+    """A week reconciled completely becomes exactly MOCO's answer (not read again after it is
+    stored): an entry moved into it from another cached week changed that week's day too."""
+    workspace = harness.workspace()
+    last_week_day = TODAY - dt.timedelta(days=7)
+    await workspace.refresh([TODAY, last_week_day])
+    moved = harness.activities(day=last_week_day)[0]
+    with harness.state.lock:
+        moved.date = TODAY - dt.timedelta(days=1)
+        moved.updated_at = harness.clock.now().astimezone(dt.UTC)
+    harness.events.clear()
+
+    report = await workspace.refresh([TODAY], full=True)
+
+    assert report.changed_dates == {last_week_day, moved.date}
+    assert moved.id in {e.id for e in workspace.day(moved.date).entries}
+    assert moved.id not in {e.id for e in workspace.day(last_week_day).entries}
+    report = await workspace.refresh([TODAY], full=True)  # again: nothing changed
+    assert report.changed_dates == set()
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
