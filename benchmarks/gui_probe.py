@@ -45,6 +45,7 @@ import gc
 import inspect
 import json
 import os
+import random
 import resource
 import sys
 import time
@@ -71,6 +72,8 @@ UNLIMITED_REQUESTS = 1_000_000
 """The rate limit of the refresh's floor runs: no refresh comes near it."""
 REFRESH_ROOM = 0.8
 """The share of the rate limit that the timed refreshes take at most, in any window."""
+REFRESH_JITTER = 0.5
+REFRESH_SEED = 7
 SETTLE_SECONDS = 1.0
 DEFAULT_QUERIES = (
     "braun bestell entw",
@@ -450,7 +453,8 @@ class Probe:
         the same requests from the same process, cache and connection). A first, untimed
         refresh tells how many requests one takes; the runs are spaced so that no window of
         the limit holds more than `REFRESH_ROOM` of it, so the limit never has a reason to
-        make one wait. Every wait it announces is counted all the same (`limit_waits`)."""
+        make one wait (and by up to `REFRESH_JITTER` more, at random). Every wait it announces
+        is counted all the same (`limit_waits`)."""
         workspace = self.session.workspace
         limiter = workspace.client.limiter
         planned = (limiter.max_requests, limiter.per_seconds)
@@ -469,8 +473,12 @@ class Probe:
         runs: list[dict[str, Any]] = []
         with self.heartbeat.phase("refresh"):
             try:
+                # Pauses of random length: the app's periodic work (the garbage-collection
+                # check every second, the idle watcher every 5 s) would otherwise meet every
+                # other run, i.e. always the limited or always the floor runs.
+                pauses = random.Random(REFRESH_SEED)
                 for turn in range(2 * count):
-                    await asyncio.sleep(spacing)
+                    await asyncio.sleep(spacing * (1 + REFRESH_JITTER * pauses.random()))
                     unlimited = turn % 2 == 1
                     if unlimited:  # the same window, so that the next run counts these too
                         limiter.reconfigure(UNLIMITED_REQUESTS, planned[1])

@@ -438,8 +438,9 @@ def build_rows(results: dict[str, Any], limit: Limit) -> list[Row]:
             refresh["median_s"] <= GOAL_SYNC_RATIO * refresh_least,
         ),
         Row(
-            "refresh: waits the app's rate limiter announced while they ran "
-            f"({refresh['spacing_s']:.1f} s apart, within 80 % of the limit)",
+            "refresh: waits the app's rate limiter announced while they ran (runs "
+            f"{refresh['spacing_s']:.1f}–{refresh['spacing_s'] * 1.5:.1f} s apart, "
+            "within 80 % of the limit)",
             refresh["limit_waits"],
             None,
             "waits",
