@@ -2,7 +2,8 @@
 
 REFRESH_RUNS = 25
 """Refreshes timed per probe run, and as many of its floor (without the rate limit), in turns.
-A refresh is two requests (~10 ms) whose time varies by 15-30 % from run to run: the medians of
-five swung the ratio between them by more than the goal's 10 %; of 25 they agree within a few
-per cent. (Here, not in `workload`: the probe runs inside the measured app's process, and
-importing the workload's seeding code there added ~3.5 MiB to the app's measured memory.)"""
+A refresh is two requests (~7 ms) whose time varies by 15-30 % from run to run: the medians of
+five swung the ratio between them by more than the goal's 10 %; of 25, in turns and at random
+pauses, they agreed within 4 % in the last runs. (Here, not in `workload`: the probe runs
+inside the measured app's process, and importing the workload's seeding code there added
+~3.5 MiB to the app's measured memory.)"""

@@ -73,6 +73,7 @@ UNLIMITED_REQUESTS = 1_000_000
 REFRESH_ROOM = 0.8
 """The share of the rate limit that the timed refreshes take at most, in any window."""
 REFRESH_JITTER = 0.5
+"""The pause before each timed refresh is the spacing times 1 to 1 + this, at random."""
 REFRESH_SEED = 7
 SETTLE_SECONDS = 1.0
 DEFAULT_QUERIES = (
@@ -474,8 +475,8 @@ class Probe:
         with self.heartbeat.phase("refresh"):
             try:
                 # Pauses of random length: the app's periodic work (the garbage-collection
-                # check every second, the idle watcher every 5 s) would otherwise meet every
-                # other run, i.e. always the limited or always the floor runs.
+                # check every second, the idle watcher's look every few seconds) would
+                # otherwise meet every other run, i.e. always the limited or the floor runs.
                 pauses = random.Random(REFRESH_SEED)
                 for turn in range(2 * count):
                     await asyncio.sleep(spacing * (1 + REFRESH_JITTER * pauses.random()))
