@@ -801,7 +801,8 @@ async def refresh(
             for span_from, span_to in _uncovered(start, today, report.ranges):
                 report.ranges.append((span_from, span_to))
                 mark = workspace.cache.sync_mark("activities", _range_key(span_from, span_to))
-                await _refresh_activities(workspace, span_from, span_to, [mark], True, report)
+                span = _Span(span_from, span_to, (mark,), True)
+                await _refresh_activities(workspace, span, report)
             workspace.mark_running_refreshed()
     except (IdentityMismatchError, ImpersonationForbiddenError) as error:
         _halt(workspace, error.message)
@@ -837,9 +838,21 @@ def _range_key(date_from: dt.date, date_to: dt.date) -> str:
     return f"{date_from.isoformat()}..{date_to.isoformat()}"
 
 
-_RangeFetch = Callable[
-    ["Workspace", dt.date, dt.date, Sequence[SyncMark], bool, RefreshReport], Awaitable[None]
-]
+_Dated = TypeVar("_Dated", Activity, Presence)
+
+
+@record
+class _Span:
+    """A range to fetch: its dates, the marks of its weeks (or its own), and whether it is
+    fetched whole (a complete reconciliation) or only what changed since the oldest mark."""
+
+    date_from: dt.date
+    date_to: dt.date
+    marks: tuple[SyncMark, ...]
+    complete: bool
+
+
+_SpanRefresh = Callable[["Workspace", _Span, RefreshReport], Awaitable[None]]
 
 
 async def _refresh_weeks(
@@ -859,7 +872,7 @@ async def _refresh_weeks(
 async def _refresh_kind(
     workspace: Workspace,
     kind: str,
-    fetch: _RangeFetch,
+    refresh_span: _SpanRefresh,
     weeks: Sequence[tuple[dt.date, dt.date]],
     forced: bool,
     report: RefreshReport,
@@ -870,11 +883,12 @@ async def _refresh_kind(
     for monday, sunday in weeks:
         mark = cache.sync_mark(kind, _range_key(monday, sunday))
         if _needs_full(mark, now, interval, forced):
-            await fetch(workspace, monday, sunday, [mark], True, report)
+            await refresh_span(workspace, _Span(monday, sunday, (mark,), True), report)
         else:
             incremental.append((monday, sunday, mark))
     for run in _consecutive(incremental):
-        await fetch(workspace, run[0][0], run[-1][1], [mark for *_, mark in run], False, report)
+        marks = tuple(mark for *_, mark in run)
+        await refresh_span(workspace, _Span(run[0][0], run[-1][1], marks, False), report)
 
 
 _Week = tuple[dt.date, dt.date, SyncMark]
@@ -891,14 +905,23 @@ def _consecutive(weeks: Sequence[_Week]) -> list[list[_Week]]:
     return runs
 
 
-def _read_at(workspace: Workspace, started: float) -> dt.datetime | None:
-    """MOCO's clock when a fetch begun at `started` (monotonic) began: the date of its latest
-    answer less the time the fetch took (pages at the rate limit take seconds). None if MOCO
-    never said the time."""
+async def _fetched(
+    workspace: Workspace, fetch: Callable[..., Awaitable[list[_Dated]]], span: _Span
+) -> tuple[list[_Dated], dt.datetime | None]:
+    """`fetch` (the client's activities or presences) for `span`, and MOCO's clock when the
+    fetch began: the date of its latest answer less the time the fetch took (pages at the rate
+    limit take seconds); None if MOCO never said the time."""
+    started = time.monotonic()
+    items = await fetch(
+        user_id=workspace.identity.acting_user_id,
+        date_from=span.date_from,
+        date_to=span.date_to,
+        updated_after=_asked_after(span.marks, span.complete),
+    )
     answered = workspace.client.server_time
     if answered is None:
-        return None
-    return answered - dt.timedelta(seconds=max(0.0, time.monotonic() - started))
+        return items, None
+    return items, answered - dt.timedelta(seconds=max(0.0, time.monotonic() - started))
 
 
 def _asked_after(marks: Sequence[SyncMark], complete: bool) -> dt.datetime | None:
@@ -908,24 +931,11 @@ def _asked_after(marks: Sequence[SyncMark], complete: bool) -> dt.datetime | Non
     return None if complete or not stamps else _overlap(min(stamps))
 
 
-async def _refresh_activities(
-    workspace: Workspace,
-    date_from: dt.date,
-    date_to: dt.date,
-    marks: Sequence[SyncMark],
-    complete: bool,
-    report: RefreshReport,
-) -> None:
-    """Activities of one range (`marks`: those of its weeks, or of the range itself)."""
-    client, cache, now = workspace.client, workspace.cache, workspace.now()
-    started = time.monotonic()
-    activities = await client.activities(
-        user_id=workspace.identity.acting_user_id,
-        date_from=date_from,
-        date_to=date_to,
-        updated_after=_asked_after(marks, complete),
-    )
-    read_at = _read_at(workspace, started)
+async def _refresh_activities(workspace: Workspace, span: _Span, report: RefreshReport) -> None:
+    """The activities of one span."""
+    cache, now = workspace.cache, workspace.now()
+    date_from, date_to, complete = span.date_from, span.date_to, span.complete
+    activities, read_at = await _fetched(workspace, workspace.client.activities, span)
     workspace.set_reachable(True)
     # A busy week is a thousand entries (~20 ms to encode): beside the event loop.
     payloads = await _encoded(activities)
@@ -948,29 +958,16 @@ async def _refresh_activities(
         stored = cache.activity_payloads_of(activity.id for activity in activities)
         news, before, after = _news(activities, texts, stored)
         cache.put_activities(news, [after[activity.id][1] for activity in news])
-    for mark in marks:
+    for mark in span.marks:
         _store_mark(cache, mark, _next_mark(mark, activities, now, complete, read_at))
     _tell_changes(workspace, "activities", before, after, report)
 
 
-async def _refresh_presences(
-    workspace: Workspace,
-    date_from: dt.date,
-    date_to: dt.date,
-    marks: Sequence[SyncMark],
-    complete: bool,
-    report: RefreshReport,
-) -> None:
-    """Presences of one range (`marks`: those of its weeks)."""
-    client, cache, now = workspace.client, workspace.cache, workspace.now()
-    started = time.monotonic()
-    found = await client.presences(
-        user_id=workspace.identity.acting_user_id,
-        date_from=date_from,
-        date_to=date_to,
-        updated_after=_asked_after(marks, complete),
-    )
-    read_at = _read_at(workspace, started)
+async def _refresh_presences(workspace: Workspace, span: _Span, report: RefreshReport) -> None:
+    """The presences of one span."""
+    cache, now = workspace.cache, workspace.now()
+    date_from, date_to, complete = span.date_from, span.date_to, span.complete
+    found, read_at = await _fetched(workspace, workspace.client.presences, span)
     if complete:
         before = cache.presence_payloads_between(date_from, date_to)
         report.removed += len(cache.replace_presences(date_from, date_to, found))
@@ -979,7 +976,7 @@ async def _refresh_presences(
         stored = cache.presence_payloads_of(presence.id for presence in found)
         new_presences, before, after = _news(found, [codec.dumps(p) for p in found], stored)
         cache.put_presences(new_presences)
-    for mark in marks:
+    for mark in span.marks:
         _store_mark(cache, mark, _next_mark(mark, found, now, complete, read_at))
     _tell_changes(workspace, "presences", before, after, report)
 
@@ -1007,9 +1004,6 @@ async def _encoded(activities: Sequence[Activity]) -> list[str] | None:
     if len(activities) < ENCODE_IN_THREAD_FROM:
         return None
     return await asyncio.to_thread(lambda: [codec.dumps(activity) for activity in activities])
-
-
-_Dated = TypeVar("_Dated", Activity, Presence)
 
 
 def _news(
