@@ -858,7 +858,7 @@ _SpanRefresh = Callable[["Workspace", _Span, RefreshReport], Awaitable[None]]
 async def _refresh_weeks(
     workspace: Workspace, mondays: Sequence[dt.date], report: RefreshReport, *, complete: bool
 ) -> None:
-    """The activities and presences of the weeks of `mondays` (sorted): each week due a
+    """The activities and presences of the weeks of `mondays` (any order): each week due a
     complete reconciliation (or all, with `complete`) on its own, and each run of consecutive
     weeks that need only what changed in one request per kind. perf and politeness (issue 7):
     the regular refresh of five recently shown weeks took ten of the fifteen requests MOCO
