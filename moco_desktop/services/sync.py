@@ -948,12 +948,15 @@ async def _refresh_activities(workspace: Workspace, span: _Span, report: Refresh
         # The range becomes exactly the answer: what it holds afterwards is known without
         # reading it again (perf, issue 7: a busy week is a thousand rows, ~6 ms on the event
         # loop while a month of weeks loads). An entry moved in from another range changed
-        # the day it left as well.
+        # the day it left as well. Only what differs is written, a big answer in parts.
         before = cache.activity_payloads_between(date_from, date_to)
         before.update(cache.activity_payloads_of(a.id for a in activities if a.id not in before))
-        report.removed += len(cache.replace_activities(date_from, date_to, activities, texts))
         stored_now = zip(activities, texts, strict=True)
         after = {activity.id: (activity.date, text) for activity, text in stored_now}
+        report.removed += len(cache.remove_activities_except(date_from, date_to, after.keys()))
+        news = _news(activities, texts, before)[0]
+        if not await _store_in_parts(workspace, news, after, before):
+            return  # closed meanwhile: the range stays unreconciled (its mark as it was)
     else:
         stored = cache.activity_payloads_of(activity.id for activity in activities)
         news, before, after = _news(activities, texts, stored)
@@ -961,6 +964,34 @@ async def _refresh_activities(workspace: Workspace, span: _Span, report: Refresh
     for mark in span.marks:
         _store_mark(cache, mark, _next_mark(mark, activities, now, complete, read_at))
     _tell_changes(workspace, "activities", before, after, report)
+
+
+STORE_PART_ROWS = 200
+"""Rows of a big answer stored per event-loop turn (~2 ms each). perf (issue 7): a busy week's
+first load, a thousand rows, took 10–25 ms in one turn, and when a day's repaint came right
+before it, the event loop did not answer for both together (55 ms)."""
+
+
+async def _store_in_parts(
+    workspace: Workspace,
+    activities: Sequence[Activity],
+    after: Mapping[int, tuple[dt.date, str]],
+    before: Mapping[int, tuple[dt.date, str]],
+) -> bool:
+    """Store `activities` (their texts in `after`) `STORE_PART_ROWS` at a time, giving the
+    event loop a turn between parts. A row written by someone else meanwhile (a later answer,
+    a change just sent: newer than this answer) is left as it is; a part can show a day half
+    loaded for a moment, and the range's mark moves only once all parts are stored. False if
+    the workspace closed before the last part (nothing more is written)."""
+    cache = workspace.cache
+    for first in range(0, len(activities), STORE_PART_ROWS):
+        if first:
+            await asyncio.sleep(0)
+            if workspace.closed:
+                return False
+        part = activities[first : first + STORE_PART_ROWS]
+        cache.put_activities_unless_changed(part, [after[a.id][1] for a in part], before)
+    return True
 
 
 async def _refresh_presences(workspace: Workspace, span: _Span, report: RefreshReport) -> None:

@@ -221,6 +221,11 @@ class Workspace:
                 logger.debug("push task ended while closing", exc_info=True)
         sync_ops.release_lease(self)
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called: work still in flight writes nothing more."""
+        return self._closed
+
     # --- time ---------------------------------------------------------------------------------
 
     def now(self) -> dt.datetime:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from moco_desktop.core.entities import Activity, Presence
@@ -103,19 +103,31 @@ class CacheStore:
                 rows,
             )
 
-    def replace_activities(
-        self,
-        date_from: dt.date,
-        date_to: dt.date,
-        activities: Sequence[Activity],
-        payloads: Sequence[str] | None = None,
+    def remove_activities_except(
+        self, date_from: dt.date, date_to: dt.date, kept: Collection[int]
     ) -> set[int]:
-        """Make the range exactly `activities`; returns the ids that were removed (deleted
-        in MOCO) from the range."""
-        with self._write():
-            removed = self._remove_missing("activities", date_from, date_to, activities)
-            self.put_activities(activities, payloads)
-        return removed
+        """Remove the range's activities whose ids are not in `kept` (deleted in MOCO);
+        returns their ids. Writes nothing when all are kept."""
+        return self._remove_missing("activities", date_from, date_to, kept)
+
+    def put_activities_unless_changed(
+        self,
+        activities: Sequence[Activity],
+        payloads: Sequence[str],
+        seen: Mapping[int, tuple[dt.date, str]],
+    ) -> list[Activity]:
+        """Store those of `activities` whose row is still what was `seen` (id -> (date,
+        payload text); absent from it: still not stored), and return them. A row written since
+        was written by someone later (a newer answer, a change just sent) and stays as it is:
+        what a refresh that stores a big answer in parts between event-loop turns needs."""
+        now = self.activity_payloads_of(activity.id for activity in activities)
+        chosen = [
+            (activity, payload)
+            for activity, payload in zip(activities, payloads, strict=True)
+            if now.get(activity.id) == seen.get(activity.id)
+        ]
+        self.put_activities([a for a, _ in chosen], [payload for _, payload in chosen])
+        return [activity for activity, _ in chosen]
 
     def activity(self, activity_id: int) -> Activity | None:
         row = self.database.row(
@@ -247,7 +259,8 @@ class CacheStore:
         self, date_from: dt.date, date_to: dt.date, presences: Sequence[Presence]
     ) -> set[int]:
         with self._write():
-            removed = self._remove_missing("presences", date_from, date_to, presences)
+            kept = [presence.id for presence in presences]
+            removed = self._remove_missing("presences", date_from, date_to, kept)
             self.put_presences(presences)
         return removed
 
@@ -473,26 +486,24 @@ class CacheStore:
         return found
 
     def _remove_missing(
-        self,
-        table: str,
-        date_from: dt.date,
-        date_to: dt.date,
-        keep: Sequence[Activity] | Sequence[Presence],
+        self, table: str, date_from: dt.date, date_to: dt.date, kept: Collection[int]
     ) -> set[int]:
         rows = self.database.rows(
             f"SELECT id FROM {table} WHERE account_key = ? AND acting_user_id = ? "
             "AND date BETWEEN ? AND ?",
             (*self._identity, date_from.isoformat(), date_to.isoformat()),
         )
-        kept = {entry.id for entry in keep}
-        removed = {int(row["id"]) for row in rows} - kept
-        for entry_id in removed:
-            if table == "activities":
-                self._activities.pop(entry_id, None)
-            self.database.execute(
-                f"DELETE FROM {table} WHERE account_key = ? AND acting_user_id = ? AND id = ?",
-                (*self._identity, entry_id),
-            )
+        removed = {int(row["id"]) for row in rows} - set(kept)
+        if not removed:
+            return removed  # no empty transaction
+        with self._write():
+            for entry_id in removed:
+                if table == "activities":
+                    self._activities.pop(entry_id, None)
+                self.database.execute(
+                    f"DELETE FROM {table} WHERE account_key = ? AND acting_user_id = ? AND id = ?",
+                    (*self._identity, entry_id),
+                )
         return removed
 
 

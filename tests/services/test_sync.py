@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
+import pytest
+
+from moco_desktop.core.entities import Activity
+from moco_desktop.services import sync as sync_module
 from moco_desktop.services.events import (
     DataChanged,
     RateLimitWait,
@@ -13,6 +18,7 @@ from moco_desktop.services.events import (
     SyncProgress,
 )
 from moco_desktop.services.sync import READ_MARGIN, Backoff, SyncEngine
+from moco_desktop.storage import codec
 from tests.services.conftest import FAST, TODAY, Harness
 
 
@@ -110,8 +116,113 @@ async def test_a_complete_refresh_names_the_day_an_entry_moved_in_from(
     assert report.changed_dates == set()
 
 
+async def test_a_complete_refresh_writes_only_what_differs(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reconciling a cached week MOCO did not change rewrites none of its entries (a busy
+    week is a thousand rows); one changed entry is the one row written."""
+    workspace = harness.workspace()
+    await workspace.refresh([TODAY], full=True)
+    written: list[int] = []
+    put = workspace.cache.put_activities
+
+    def recording_put(activities: Sequence[Activity], payloads: Sequence[str]) -> None:
+        written.extend(activity.id for activity in activities)
+        put(activities, payloads)
+
+    monkeypatch.setattr(workspace.cache, "put_activities", recording_put)
+    await workspace.refresh([TODAY], full=True)
+    assert written == []
+
+    edited = harness.activities(day=TODAY - dt.timedelta(days=1))[0]
+    with harness.state.lock:
+        edited.description = "Changed in the web app"
+        edited.updated_at = harness.clock.now().astimezone(dt.UTC)
+    report = await workspace.refresh([TODAY], full=True)
+    assert written == [edited.id]
+    assert report.changed_dates == {edited.date}
+
+
+def _week_of(harness: Harness, day: dt.date) -> list[int]:
+    monday = _monday(day)
+    return [a.id for a in harness.activities(day=None) if monday <= a.date <= monday + WEEK_END]
+
+
+async def test_a_big_answer_is_stored_in_parts_between_event_loop_turns(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy week's first load does not hold the event loop: it is stored a part at a time.
+    An entry written meanwhile by someone later (here: a change just sent) stays as written,
+    and the week counts as read only once every part is stored."""
+    monkeypatch.setattr(sync_module, "STORE_PART_ROWS", 3)
+    workspace = harness.workspace()
+    last_week = TODAY - dt.timedelta(days=7)
+    ids = _week_of(harness, last_week)
+    assert len(ids) > 3 * 3  # at least four parts
+    seen_counts: list[int] = []
+    newer: list[Activity] = []
+
+    async def watch() -> None:
+        while True:
+            stored = workspace.cache.activity_payloads_of(ids)
+            seen_counts.append(len(stored))
+            if len(stored) == 3 and not newer:  # between the first and the second part
+                not_yet = max(set(ids) - stored.keys())
+                template = workspace.cache.activity(next(iter(stored)))
+                assert template is not None
+                sent = dataclasses.replace(template, id=not_yet, description="Sent just now")
+                workspace.cache.put_activities([sent], [codec.dumps(sent)])
+                newer.append(sent)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)
+    await workspace.refresh([last_week], full=True)
+    watcher.cancel()
+
+    partial = [count for count in seen_counts if 0 < count < len(ids)]
+    assert len(set(partial)) >= 3  # the loop ran between parts
+    assert workspace.cache.activity(newer[0].id) == newer[0]
+    assert workspace.cache.activity_payloads_of(ids).keys() == set(ids)
+    mark = workspace.cache.sync_mark("activities", _range_key(_monday(last_week)))
+    assert mark.last_full_at is not None
+
+
+async def test_a_workspace_closed_between_parts_stores_no_more(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Logging out while a big week is being stored: the rest is not written, and the week
+    is not marked as read."""
+    monkeypatch.setattr(sync_module, "STORE_PART_ROWS", 3)
+    workspace = harness.workspace()
+    last_week = TODAY - dt.timedelta(days=7)
+    ids = _week_of(harness, last_week)
+
+    async def close_after_first_part() -> None:
+        stored = 0
+        while stored < 3:  # a turn of the event loop at a time: the refresh's parts between
+            await asyncio.sleep(0)
+            stored = len(workspace.cache.activity_payloads_of(ids))
+        await workspace.close()
+
+    closer = asyncio.create_task(close_after_first_part())
+    await workspace.refresh([last_week], full=True)
+    await closer
+
+    assert len(workspace.cache.activity_payloads_of(ids)) == 3
+    mark = workspace.cache.sync_mark("activities", _range_key(_monday(last_week)))
+    assert mark.last_full_at is None
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+WEEK_END = dt.timedelta(days=6)
+
+
+def _range_key(monday: dt.date) -> str:
+    return f"{monday.isoformat()}..{(monday + WEEK_END).isoformat()}"
 
 
 async def test_consecutive_weeks_are_asked_for_together(harness: Harness) -> None:

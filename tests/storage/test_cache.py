@@ -19,6 +19,7 @@ from moco_desktop.core.entities import (
     UserRef,
 )
 from moco_desktop.storage import cache as cache_module
+from moco_desktop.storage import codec
 from moco_desktop.storage.cache import CacheStore, SyncMark
 from moco_desktop.storage.database import Database, open_database, open_memory_database
 
@@ -91,11 +92,34 @@ def test_replacing_a_range_removes_entries_deleted_elsewhere(database: Database)
     day = dt.date(2024, 3, 14)
     outside = activity(9, dt.date(2024, 3, 1))
     cache.put_activities([activity(1, day), activity(2, day), outside])
-    removed = cache.replace_activities(day, day, [activity(2, day, seconds=60)])
-    assert removed == {1}
+    assert cache.remove_activities_except(day, day, [2, 9]) == {1}
     assert [a.id for a in cache.activities_between(day, day)] == [2]
-    assert cache.activity(2).seconds == 60  # type: ignore[union-attr]
     assert cache.activity(9) == outside
+    changes = database.connection.total_changes
+    assert cache.remove_activities_except(day, day, [2]) == set()
+    assert database.connection.total_changes == changes  # nothing to remove: nothing written
+
+
+def test_storing_unless_changed_leaves_rows_written_since(database: Database) -> None:
+    """A refresh storing a big answer in parts keeps what someone wrote between its parts."""
+    cache = CacheStore(database, "acme#1", 1)
+    day = dt.date(2024, 3, 14)
+    cache.put_activities([activity(1, day), activity(2, day)])
+    seen = cache.activity_payloads_between(day, day)
+    cache.put_activities([activity(2, day, seconds=999), activity(4, day, seconds=7)])  # later
+
+    answer = [activity(1, day, seconds=60), activity(2, day, seconds=60)]
+    answer += [activity(3, day, seconds=60), activity(4, day, seconds=60)]
+    texts = [codec.dumps(entry) for entry in answer]
+    stored = cache.put_activities_unless_changed(answer, texts, seen)
+
+    assert [entry.id for entry in stored] == [1, 3]
+    assert {a.id: a.seconds for a in cache.activities_between(day, day)} == {
+        1: 60,
+        2: 999,
+        3: 60,
+        4: 7,
+    }
 
 
 def test_identities_are_kept_apart(database: Database) -> None:
@@ -112,7 +136,7 @@ def test_identities_are_kept_apart(database: Database) -> None:
     assert [a.id for a in as_colleague.activities_between(day, day)] == [5]
     assert other_account.activities_between(day, day) == []
     assert mine.document("profile", Profile) is None
-    as_colleague.replace_activities(day, day, [])
+    as_colleague.remove_activities_except(day, day, [])
     assert [a.id for a in mine.activities_between(day, day)] == [1]
     mine.clear()
     assert mine.activity(1) is None
