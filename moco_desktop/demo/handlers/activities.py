@@ -77,19 +77,23 @@ def list_activities(ctx: RequestContext) -> Response:
     ids = ctx.query_ints("ids")
     term = ctx.query.get("term", "").strip().casefold()
 
+    # The cheap and selective tests first (the refresh's `updated_after` passes almost
+    # nothing): a big account's request went through every entry of the account, looking up
+    # each one's project, in ~4-7 ms, the part of a refresh's time that varied most.
     def wanted(activity: ActivityRecord) -> bool:
-        project = state.projects[activity.project_id]
         return (
-            ctx.can_see_user(activity.user_id)
+            (updated_after is None or activity.updated_at > updated_after)
             and (start is None or activity.date >= start)
             and (end is None or activity.date <= end)
             and (user_id is None or activity.user_id == user_id)
+            and ctx.can_see_user(activity.user_id)
             and (project_id is None or activity.project_id == project_id)
             and (task_id is None or activity.task_id == task_id)
-            and (company_id is None or project.customer_id == company_id)
+            and (
+                company_id is None or state.projects[activity.project_id].customer_id == company_id
+            )
             and (billable is None or activity.billable == billable)
             and (billed is None or activity.billed == billed)
-            and (updated_after is None or activity.updated_at > updated_after)
             and (ids is None or activity.id in ids)
             and (not term or _mentions(activity, term))
         )
