@@ -26,8 +26,8 @@ are installed, else on Qt's offscreen platform. Steps, in order:
 Why measure the sync at the real limit: the limit, not the machine, is what a person waits for
 (a sync of N requests cannot finish before the (N−1)//15-th window of 15 s has opened), and
 only the real limit shows whether the app's limiter keeps MOCO from answering 429. A sync of
-about 50 requests takes about 45 s, and the 50 timed refreshes (spaced within the limit) about
-two and a half minutes, so the whole report takes about five and a half minutes.
+about 50 requests takes about 45 s, and the 80 timed refreshes (spaced within the limit) about
+four minutes, so the whole report takes about seven minutes.
 
 Prints one JSON object, then a Markdown table (figure, app, floor or baseline, ratio, goal).
 """
