@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -186,6 +187,43 @@ async def test_a_big_answer_is_stored_in_parts_between_event_loop_turns(
     assert workspace.cache.activity_payloads_of(ids).keys() == set(ids)
     mark = workspace.cache.sync_mark("activities", _range_key(_monday(last_week)))
     assert mark.last_full_at is not None
+
+
+async def test_a_big_answer_is_encoded_a_part_per_event_loop_turn(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Encoding a busy week for the cache (~20 ms) leaves the event loop turns between parts
+    (a worker thread did it before, and slowed the UI thread down while it ran)."""
+    monkeypatch.setattr(sync_module, "ENCODE_PART", 2)
+    workspace = harness.workspace()
+    await workspace.refresh([TODAY])
+    activities = workspace.cache.activities_between(TODAY - dt.timedelta(days=6), TODAY)
+    assert len(activities) >= 5
+    happened: list[str] = []
+    dumps = codec.dumps
+
+    def recording_dumps(value: object) -> str:
+        happened.append(f"encoded on {threading.current_thread().name}")
+        return dumps(value)
+
+    async def count_turns() -> None:
+        while True:
+            await asyncio.sleep(0)
+            happened.append("turn")
+
+    monkeypatch.setattr(sync_module.codec, "dumps", recording_dumps)
+    counter = asyncio.create_task(count_turns())
+    await asyncio.sleep(0)
+    texts = await sync_module._encoded(activities)
+    counter.cancel()
+    monkeypatch.undo()
+
+    assert texts == [codec.dumps(activity) for activity in activities]
+    encoded = [event for event in happened if event != "turn"]
+    assert encoded == ["encoded on MainThread"] * len(activities)
+    first_turn = happened.index("turn", 1)
+    assert happened[first_turn - 2 : first_turn] == encoded[:2]  # two, then a turn
+    assert happened.count("turn") >= (len(activities) - 1) // 2
 
 
 async def test_a_workspace_closed_between_parts_stores_no_more(
