@@ -211,7 +211,7 @@ async def test_a_big_answer_is_encoded_a_part_per_event_loop_turn(
             await asyncio.sleep(0)
             happened.append("turn")
 
-    monkeypatch.setattr(sync_module.codec, "dumps", recording_dumps)
+    monkeypatch.setattr(codec, "dumps", recording_dumps)
     counter = asyncio.create_task(count_turns())
     await asyncio.sleep(0)
     texts = await sync_module._encoded(activities)
